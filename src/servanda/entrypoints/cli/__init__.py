@@ -1,0 +1,85 @@
+"""The ``servanda`` command line: ``servanda <noun> <verb>`` plus top-level verbs.
+
+One module per noun registers its Typer sub-app here. Errors are turned into
+messages and exit codes in exactly one place: ``main``'s error boundary.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from servanda import __version__
+from servanda.domain.errors import DefinitionError, ServandaError
+
+app = typer.Typer(
+    name="servanda",
+    help="Servanda: SLA management engine. Agreements as code, business-time clocks, credits.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Exit codes (documented in docs/cli.md): 0 ok, 1 invalid input or definitions,
+# 2 usage error (Typer/Click), 3 not found, 4 conflict, 5 other Servanda error.
+EXIT_INVALID = 1
+EXIT_NOT_FOUND = 3
+EXIT_CONFLICT = 4
+EXIT_ERROR = 5
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"servanda {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Servanda: SLA management engine for B2B service providers."""
+
+
+def _register() -> None:
+    """Attach every noun's sub-app and every top-level verb (one module each)."""
+    from servanda.entrypoints.cli import definitions
+
+    definitions.register(app)
+
+
+def exit_code_for(error: ServandaError) -> int:
+    from servanda.domain.errors import ConflictError, EventError, NotFoundError
+
+    if isinstance(error, DefinitionError | EventError):
+        return EXIT_INVALID
+    if isinstance(error, NotFoundError):
+        return EXIT_NOT_FOUND
+    if isinstance(error, ConflictError):
+        return EXIT_CONFLICT
+    return EXIT_ERROR
+
+
+def main() -> None:
+    """Console-script entry point with the CLI's one error boundary."""
+    _register()
+    try:
+        app(standalone_mode=False)
+    except ServandaError as error:
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(exit_code_for(error))
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except Exception as error:  # click usage errors surface here in non-standalone mode
+        import click
+
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(error.exit_code)
+        raise
