@@ -1,0 +1,88 @@
+"""Ticket events: the values the clock fold consumes.
+
+Instants are integer epoch seconds (UTC) inside the domain: the fold's hot path
+works on integers and converts to datetimes only at its edges. Event time has
+one-second resolution; sub-second parts are dropped (floored) at ingestion.
+
+Ordering rule (the integration contract, docs/events.md): events are applied in
+``at`` order; events with the same ``at`` apply in the order of ``EventType``
+below (created first), then by id. Identity is ``(source, id)``: a duplicate
+with the same content is ignored, the same identity with other content is an
+error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+
+class EventType(StrEnum):
+    """Event types, in the order they apply when they share an instant."""
+
+    CREATED = "created"
+    RESPONDED = "responded"
+    STATUS_CHANGED = "status_changed"
+    CUSTOMER_REPLIED = "customer_replied"
+    ATTRIBUTES_CHANGED = "attributes_changed"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+    CLOSED = "closed"
+    RATED = "rated"
+
+
+SAME_INSTANT_RANK: dict[EventType, int] = {kind: rank for rank, kind in enumerate(EventType)}
+
+DEFAULT_SOURCE = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class TicketEvent:
+    """One thing that happened to a ticket.
+
+    ``customer``, ``service``, ``priority`` and ``fields`` are set on ``created``;
+    ``changes`` on ``attributes_changed`` (keys: ``priority``, ``service``,
+    ``customer`` or any custom field); ``status`` on ``status_changed``;
+    ``score`` on ``rated``. ``fields`` and ``changes`` are sorted key/value pairs
+    so that events are hashable and compare by content.
+    """
+
+    id: str
+    ticket: str
+    type: EventType
+    at: int  # epoch seconds, UTC
+    source: str = DEFAULT_SOURCE
+    customer: str | None = None
+    service: str | None = None
+    priority: str | None = None
+    status: str | None = None
+    fields: tuple[tuple[str, str], ...] = ()
+    changes: tuple[tuple[str, str], ...] = ()
+    score: Decimal | None = None
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        return (self.source, self.id)
+
+    @property
+    def order_key(self) -> tuple[int, int, str, str]:
+        """Total order of application: instant, same-instant rank, id, source."""
+        return (self.at, SAME_INSTANT_RANK[self.type], self.id, self.source)
+
+    @property
+    def at_datetime(self) -> datetime:
+        return datetime.fromtimestamp(self.at, tz=UTC)
+
+
+def epoch_seconds(instant: datetime) -> int:
+    """Whole epoch seconds of an aware instant (floored); naive instants are refused."""
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError(f"naive datetime {instant.isoformat()} has no time zone")
+    return int(instant.timestamp() // 1)
+
+
+def from_epoch(seconds: int) -> datetime:
+    """The aware UTC instant of whole epoch ``seconds``."""
+    return datetime.fromtimestamp(seconds, tz=UTC)
