@@ -1,0 +1,171 @@
+"""The clock fold: a ticket's events + a definitions revision + ``now`` -> measurements.
+
+Rules: SEMANTICS "Ticket clocks" 1-10, with the decisions written down in
+docs/semantics.md. The fold is pure and deterministic: events are deduplicated
+by ``(source, id)``, ordered by ``TicketEvent.order_key`` and applied one by
+one; events after ``now`` are not applied. Instants are whole epoch seconds
+(UTC) and durations whole business seconds; the only time zone used here is the
+definitions' one, to find the local creation date that selects agreements in
+force. Objectives are resolved once per distinct (date, customer, service,
+condition attributes) combination and cached on the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from servanda.domain.agreements import TICKET_METRICS, Definitions, Metric
+from servanda.domain.errors import DefinitionError, EventError, Issue
+from servanda.domain.events import EventType, TicketEvent
+from servanda.domain.measurements import Measurement
+from servanda.domain.precedence import TicketScope, resolve_objectives
+from servanda.domain.sla_clock import ClockPlan, EpochCalendar
+from servanda.domain.ticket_fold import TicketFold
+
+_ResolutionKey = tuple[date, str | None, str | None, tuple[tuple[str, str], ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoredEvent:
+    """An event the fold did not apply, and why (shown by ``servanda ticket timeline``)."""
+
+    event: TicketEvent
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketEvaluation:
+    """The fold of one ticket: its ordered events, measurements and what was ignored."""
+
+    ticket: str
+    events: tuple[TicketEvent, ...]
+    measurements: tuple[Measurement, ...]
+    ignored: tuple[IgnoredEvent, ...]
+
+
+class ClockEngine:
+    """Folds tickets against one definitions revision; caches resolution per attribute combination."""
+
+    def __init__(self, definitions: Definitions, calendars: Mapping[str, EpochCalendar]) -> None:
+        self.definitions = definitions
+        self._calendars = calendars
+        self._zone = ZoneInfo(definitions.timezone)
+        self._plans: dict[_ResolutionKey, dict[Metric, ClockPlan]] = {}
+        self._attributes = frozenset(
+            condition.attribute
+            for agreement in definitions.agreements
+            for objective in agreement.objectives
+            for condition in objective.conditions
+        )
+
+    def local_date(self, at: int) -> date:
+        """The date of ``at`` in the definitions' time zone (selects agreements in force)."""
+        return datetime.fromtimestamp(at, tz=UTC).astimezone(self._zone).date()
+
+    def plans_for(
+        self, on: date, customer: str | None, service: str | None, attributes: Mapping[str, str]
+    ) -> dict[Metric, ClockPlan]:
+        """The clock plan per ticket metric for these attributes (cached)."""
+        relevant = tuple(sorted((k, v) for k, v in attributes.items() if k in self._attributes))
+        key = (on, customer, service, relevant)
+        found = self._plans.get(key)
+        if found is None:
+            scope = TicketScope(customer, service, dict(relevant))
+            applied = resolve_objectives(self.definitions, scope, on)
+            found = {
+                metric: ClockPlan.of(item, self._calendar(item.objective.calendar, item.key))
+                for metric, item in applied.items()
+                if metric in TICKET_METRICS and item.objective.target_seconds is not None
+            }
+            self._plans[key] = found
+        return found
+
+    def _calendar(self, name: str, objective_key: str) -> EpochCalendar:
+        calendar = self._calendars.get(name)
+        if calendar is None:
+            raise DefinitionError(
+                [Issue(f"objective {objective_key} uses calendar {name!r}, which is not defined")]
+            )
+        return calendar
+
+    def evaluate(self, events: Iterable[TicketEvent], now: int) -> TicketEvaluation:
+        """Fold the events of one ticket as of ``now`` (events after ``now`` are not applied)."""
+        ordered = ordered_events(events)
+        tickets = {event.ticket for event in ordered}
+        if len(tickets) > 1:
+            raise EventError(f"events of several tickets folded as one: {sorted(tickets)}")
+        ticket = ordered[0].ticket if ordered else ""
+        fold = TicketFold(self, ticket)
+        ignored: list[IgnoredEvent] = []
+        for event in ordered:
+            if event.at > now:
+                ignored.append(IgnoredEvent(event, "after the evaluation instant"))
+                continue
+            reason = fold.apply(event)
+            if reason is not None:
+                ignored.append(IgnoredEvent(event, reason))
+        measurements = fold.measurements(now)
+        return TicketEvaluation(ticket, tuple(ordered), tuple(measurements), tuple(ignored))
+
+    def __call__(self, events: Iterable[TicketEvent], now: int) -> tuple[Measurement, ...]:
+        """The measurements of one ticket as of ``now`` (the services' ``TicketFold`` port)."""
+        return self.evaluate(events, now).measurements
+
+    def evaluate_many(self, events: Iterable[TicketEvent], now: int) -> Iterator[TicketEvaluation]:
+        """Group ``events`` by ticket and fold each (tickets in first-seen order)."""
+        by_ticket: dict[str, list[TicketEvent]] = {}
+        for event in events:
+            found = by_ticket.get(event.ticket)
+            if found is None:
+                by_ticket[event.ticket] = [event]
+            else:
+                found.append(event)
+        for ticket_events in by_ticket.values():
+            yield self.evaluate(ticket_events, now)
+
+
+def ordered_events(events: Iterable[TicketEvent]) -> list[TicketEvent]:
+    """Events deduplicated by ``(source, id)`` in application order.
+
+    A repeated identity with identical content is dropped; with other content it
+    is an ``EventError`` naming both versions.
+    """
+    seen: dict[tuple[str, str], TicketEvent] = {}
+    for event in events:
+        identity = (event.source, event.id)
+        known = seen.get(identity)
+        if known is None:
+            seen[identity] = event
+        elif known != event:
+            raise EventError(
+                f"event {event.id!r} from source {event.source!r} arrived twice with different "
+                f"content: first {known!r}, then {event!r}"
+            )
+    return sorted(seen.values(), key=_order_key)
+
+
+def _order_key(event: TicketEvent) -> tuple[int, int, str, str]:
+    return event.order_key
+
+
+def evaluate_ticket(
+    events: Iterable[TicketEvent],
+    definitions: Definitions,
+    calendars: Mapping[str, EpochCalendar],
+    now_s: int,
+) -> list[Measurement]:
+    """Measurements of one ticket as of ``now_s`` (a one-off engine: prefer ``ClockEngine``)."""
+    return list(ClockEngine(definitions, calendars).evaluate(events, now_s).measurements)
+
+
+__all__ = [
+    "ClockEngine",
+    "EventType",
+    "IgnoredEvent",
+    "TicketEvaluation",
+    "evaluate_ticket",
+    "ordered_events",
+]

@@ -1,0 +1,345 @@
+"""One SLA clock: an objective applied to one ticket (one cycle), in business time.
+
+Rules (docs/semantics.md, "Ticket clocks"); all instants are whole epoch
+seconds (UTC), all durations whole seconds of business time on the clock's
+calendar, and every span is half-open ``[a, b)``:
+
+- The clock *accrues* over the spans it runs; pauses and resolved spans do not
+  accrue. The wall-clock spans are kept, so a new calendar can re-measure them
+  from the clock's start (attribute change, SEMANTICS rule 7).
+- ``deadline`` is the earliest instant at which elapsed == target; the breach
+  instant is the first whole second at which elapsed > target, that is
+  ``add(since, remaining + 1)``: one second after an in-window deadline, one
+  second after the next opening when the deadline is a window's closing time.
+- A warning at fraction ``f`` fires when elapsed reaches ``ceil(f * target)``.
+- Time-driven transitions due at an instant apply before that instant's events.
+- ``breached`` is sticky: once breached, a clock never becomes met again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
+from typing import Protocol
+
+from servanda.domain.agreements import Metric
+from servanda.domain.measurements import (
+    ChangeCause,
+    ClockChange,
+    ClockState,
+    FiredWarning,
+    Measurement,
+)
+from servanda.domain.precedence import AppliedObjective
+
+
+class EpochCalendar(Protocol):
+    """What the fold needs from a business calendar (``BusinessCalendar`` provides it)."""
+
+    def add_epoch(self, start_s: int, seconds: int, /) -> int: ...
+
+    def between_epoch(self, a_s: int, b_s: int, /) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ClockPlan:
+    """An applied objective with everything a clock needs, resolved once per revision."""
+
+    applied: AppliedObjective
+    calendar: EpochCalendar
+    calendar_name: str
+    target: int
+    pause_on: frozenset[str]
+    thresholds: tuple[tuple[Decimal, int], ...]  # (fraction, elapsed seconds), ascending
+
+    @classmethod
+    def of(cls, applied: AppliedObjective, calendar: EpochCalendar) -> ClockPlan:
+        objective = applied.objective
+        target = objective.target_seconds or 0
+        thresholds = sorted(
+            (fraction, int((fraction * target).to_integral_value(rounding=ROUND_CEILING)))
+            for fraction in objective.warn_at
+            if fraction > 0
+        )
+        return cls(
+            applied, calendar, objective.calendar, target, applied.pause_on, tuple(thresholds)
+        )
+
+    @property
+    def key(self) -> str:
+        return self.applied.key
+
+    @property
+    def metric(self) -> Metric:
+        return self.applied.metric
+
+    def same_terms(self, other: ClockPlan) -> bool:
+        return (
+            self.key == other.key
+            and self.target == other.target
+            and self.calendar_name == other.calendar_name
+            and self.pause_on == other.pause_on
+        )
+
+
+class SLAClock:
+    """The mutable state of one clock while a ticket's events are folded."""
+
+    __slots__ = (
+        "breach_floor",
+        "breached_at",
+        "cancelled",
+        "cycle",
+        "deadline",
+        "due",
+        "due_warning",
+        "elapsed_closed",
+        "fired",
+        "history",
+        "paused_closed",
+        "paused_since",
+        "pauses",
+        "plan",
+        "running_since",
+        "spans",
+        "start",
+        "stopped_at",
+        "timed",
+    )
+
+    def __init__(self, plan: ClockPlan, start: int, cycle: int, *, timed: bool = True) -> None:
+        self.plan = plan
+        self.start = start
+        self.cycle = cycle
+        self.timed = timed  # False while replaying history for a retroactive start
+        self.breach_floor = start
+        self.spans: list[int] = []  # closed accruing spans, flat [a0, b0, a1, b1, ...]
+        self.pauses: list[int] = []  # closed paused spans, flat
+        self.running_since: int | None = None
+        self.paused_since: int | None = None
+        self.elapsed_closed = 0
+        self.paused_closed = 0
+        self.stopped_at: int | None = None
+        self.breached_at: int | None = None
+        self.cancelled = False
+        self.deadline: int | None = None
+        self.due: int | None = None
+        self.due_warning: Decimal | None = None  # the threshold ``due`` is for; None: the breach
+        self.fired: list[FiredWarning] = []
+        self.history: list[ClockChange] = []
+
+    # ------------------------------------------------------------------ state
+    @property
+    def is_open(self) -> bool:
+        return self.stopped_at is None and not self.cancelled
+
+    @property
+    def is_retargetable(self) -> bool:
+        """Running or paused: the only clocks an attribute change may alter (rule 7)."""
+        return self.is_open and self.breached_at is None
+
+    def _note(self, at: int, cause: ChangeCause, event_id: str | None, detail: str = "") -> None:
+        self.history.append(
+            ClockChange(at, cause, self.plan.target, self.deadline, self.plan.key, event_id, detail)
+        )
+
+    # ------------------------------------------------------------ transitions
+    def begin(
+        self, at: int, paused: bool, cause: ChangeCause, event_id: str | None, detail: str = ""
+    ) -> None:
+        if paused:
+            self.paused_since = at
+        else:
+            self.running_since = at
+            self._schedule()
+        self._note(at, cause, event_id, detail)
+
+    def set_paused(self, paused: bool, at: int, event_id: str | None, status: str | None) -> None:
+        """Pause or resume at ``at`` so that the clock matches the ticket's status."""
+        if paused and self.running_since is not None:
+            self._close_running(at)
+            self.paused_since = at
+            if self.breached_at is None:
+                self.deadline = None  # it moves with the pause; known again on resume
+            self._note(at, ChangeCause.PAUSED, event_id, f"status {status}")
+        elif not paused and self.paused_since is not None:
+            self._close_paused(at)
+            self.running_since = at
+            self._schedule()
+            self._note(at, ChangeCause.RESUMED, event_id, f"status {status or 'none'}")
+
+    def stop(self, at: int, event_id: str | None, detail: str) -> None:
+        self._close_running(at)
+        self._close_paused(at)
+        self.stopped_at = at
+        self.due = None
+        if self.breached_at is None and self.elapsed_closed > self.plan.target:
+            self.breached_at = max(at, self.breach_floor)
+        self._note(at, ChangeCause.STOPPED, event_id, detail)
+
+    def reopen(self, at: int, paused: bool, event_id: str | None) -> None:
+        self.stopped_at = None
+        self.begin(at, paused, ChangeCause.REOPENED, event_id)
+
+    def cancel(self, at: int, event_id: str | None, detail: str) -> None:
+        self._close_running(at)
+        self._close_paused(at)
+        self.cancelled = True
+        self.stopped_at = at
+        self.due = None
+        self._note(at, ChangeCause.CANCELLED, event_id, detail)
+
+    def retarget(
+        self, plan: ClockPlan, at: int, paused: bool, event_id: str | None, detail: str
+    ) -> None:
+        """Take a new objective at ``at``: re-measure from the start on its calendar (rule 7)."""
+        self.plan = plan
+        cal = plan.calendar
+        self.elapsed_closed = _measure(cal, self.spans)
+        self.paused_closed = _measure(cal, self.pauses)
+        self.breach_floor = at
+        if self.running_since is not None:
+            self._close_running(at)
+        else:
+            self._close_paused(at)
+        self._begin_after_change(at, paused, ChangeCause.ATTRIBUTES_CHANGED, event_id, detail)
+
+    def settle_retroactive(self, at: int, paused: bool, event_id: str | None, detail: str) -> None:
+        """Finish a clock replayed from creation: from ``at`` on it runs live."""
+        self.timed = True
+        self.breach_floor = at
+        if not self.is_open:
+            # Replayed without time: a late stop is known, and so breached, only now.
+            self.breached_at = at if self.elapsed_closed > self.plan.target else None
+            self._note(at, ChangeCause.RETROACTIVE_START, event_id, detail)
+            return
+        self._close_running(at)
+        self._close_paused(at)
+        self._begin_after_change(at, paused, ChangeCause.RETROACTIVE_START, event_id, detail)
+
+    def _begin_after_change(
+        self, at: int, paused: bool, cause: ChangeCause, event_id: str | None, detail: str
+    ) -> None:
+        """After a change with every span closed at ``at``: breach, catch up warnings, go on."""
+        elapsed = self.elapsed_closed
+        target = self.plan.target
+        if elapsed > target:
+            self.breached_at = at
+            self.deadline = _reached_at(self.plan.calendar, self.spans, target)
+        else:
+            for fraction, seconds in self.plan.thresholds:
+                if seconds <= elapsed and not self._has_fired(fraction):
+                    self.fired.append(FiredWarning(fraction, at))
+        self.deadline = self.deadline if self.breached_at is not None else None
+        self.begin(at, paused, cause, event_id, detail)
+
+    # ------------------------------------------------------------ time-driven
+    def advance(self, until: int) -> None:
+        """Fire every warning and the breach due at or before ``until`` (at their own instants)."""
+        while self.due is not None and self.due <= until:
+            if self.due_warning is not None:
+                self.fired.append(FiredWarning(self.due_warning, self.due))
+                self._schedule_due()
+            else:
+                self.breached_at = self.due
+                self.due = None
+
+    def _schedule(self) -> None:
+        """Deadline and next due instant of the running span that just began."""
+        since = self.running_since
+        assert since is not None
+        if self.breached_at is None:
+            remaining = self.plan.target - self.elapsed_closed
+            self.deadline = self.plan.calendar.add_epoch(since, remaining)
+            self._schedule_due()
+
+    def _schedule_due(self) -> None:
+        since = self.running_since
+        self.due = self.due_warning = None
+        if not self.timed or since is None or self.breached_at is not None:
+            return
+        cal = self.plan.calendar
+        for fraction, seconds in self.plan.thresholds:
+            # Thresholds already passed were caught up at the change that passed them.
+            if seconds > self.elapsed_closed and not self._has_fired(fraction):
+                self.due = cal.add_epoch(since, seconds - self.elapsed_closed)
+                self.due_warning = fraction
+                return
+        self.due = cal.add_epoch(since, self.plan.target - self.elapsed_closed + 1)
+
+    def _has_fired(self, fraction: Decimal) -> bool:
+        return any(w.threshold == fraction for w in self.fired)
+
+    # ---------------------------------------------------------------- spans
+    def _close_running(self, at: int) -> None:
+        since = self.running_since
+        if since is not None:
+            self.spans += (since, at)
+            self.elapsed_closed += self.plan.calendar.between_epoch(since, at)
+            self.running_since = None
+            self.due = None
+
+    def _close_paused(self, at: int) -> None:
+        since = self.paused_since
+        if since is not None:
+            self.pauses += (since, at)
+            self.paused_closed += self.plan.calendar.between_epoch(since, at)
+            self.paused_since = None
+
+    # ---------------------------------------------------------------- output
+    def measurement(self, ticket: str, now: int) -> Measurement:
+        cal = self.plan.calendar
+        elapsed, paused = self.elapsed_closed, self.paused_closed
+        if self.running_since is not None:
+            elapsed += cal.between_epoch(self.running_since, now)
+        if self.paused_since is not None:
+            paused += cal.between_epoch(self.paused_since, now)
+        applied = self.plan.applied
+        return Measurement(
+            ticket=ticket,
+            agreement=applied.agreement.id,
+            level=applied.agreement.level,
+            objective_key=self.plan.key,
+            metric=applied.metric,
+            cycle=self.cycle,
+            state=self.state,
+            target_seconds=self.plan.target,
+            elapsed_seconds=elapsed,
+            paused_seconds=paused,
+            started_at=self.start,
+            deadline=self.deadline,
+            stopped_at=self.stopped_at,
+            breached_at=self.breached_at,
+            calendar=self.plan.calendar_name,
+            warnings=tuple(self.fired),
+            history=tuple(self.history),
+            next_due_at=self.due if self.is_open else None,
+            evaluated_at=now,
+        )
+
+    @property
+    def state(self) -> ClockState:
+        if self.cancelled:
+            return ClockState.CANCELLED
+        if self.breached_at is not None:
+            return ClockState.BREACHED
+        if self.stopped_at is not None:
+            return ClockState.MET
+        return ClockState.PAUSED if self.paused_since is not None else ClockState.RUNNING
+
+
+def _measure(calendar: EpochCalendar, spans: list[int]) -> int:
+    between = calendar.between_epoch
+    return sum(between(spans[i], spans[i + 1]) for i in range(0, len(spans), 2))
+
+
+def _reached_at(calendar: EpochCalendar, spans: list[int], amount: int) -> int | None:
+    """The instant at which ``amount`` business seconds had accrued over ``spans``."""
+    total = 0
+    for i in range(0, len(spans), 2):
+        a, b = spans[i], spans[i + 1]
+        length = calendar.between_epoch(a, b)
+        if total + length >= amount:
+            return calendar.add_epoch(a, amount - total)
+        total += length
+    return None
