@@ -5,7 +5,8 @@ Columns (header row required, any order; docs/importing.md "CSV events"):
 import's), ``customer``, ``service``, ``priority``, ``status``, ``score``;
 ``field.<name>`` columns (custom fields, on ``created``) and ``change.<name>``
 columns (``attributes_changed``: ``change.priority``, ``change.service``, ...).
-An empty cell means "not given". ``at`` is ISO 8601 with an offset (a naive
+An empty cell means "not given"; a value in a column that does not belong to
+the row's type is an error, as in the JSON format (docs/events.md). ``at`` is ISO 8601 with an offset (a naive
 timestamp only when the import names its zone); it is floored to whole UTC
 seconds.
 
@@ -93,12 +94,26 @@ def event_from_row(
     )
 
 
+_ATTRIBUTE_CELLS = ("customer", "service", "priority", "status", "score")
+_ALLOWED_CELLS: dict[EventType, frozenset[str]] = dict.fromkeys(EventType, frozenset()) | {
+    EventType.CREATED: frozenset({"customer", "service", "priority", "status"}),
+    EventType.STATUS_CHANGED: frozenset({"status"}),
+    EventType.RATED: frozenset({"score"}),
+}
+
+
 def _check_shape(
     kind: EventType,
     cells: Mapping[str, str],
     fields: tuple[tuple[str, str], ...],
     changes: tuple[tuple[str, str], ...],
 ) -> None:
+    """The JSON format's per-type rules: required values, and no value that belongs elsewhere."""
+    stray = [
+        name for name in _ATTRIBUTE_CELLS if name in cells and name not in _ALLOWED_CELLS[kind]
+    ]
+    if stray:
+        raise ValueError(f"{', '.join(stray)} not allowed on a {kind.value} event")
     if kind is EventType.STATUS_CHANGED and "status" not in cells:
         raise ValueError("a status_changed event needs a status")
     if kind is EventType.ATTRIBUTES_CHANGED and not changes:

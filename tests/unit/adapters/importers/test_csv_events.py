@@ -80,6 +80,12 @@ def test_each_unusable_row_is_rejected_with_its_line_and_reason():
     assert reasons[10] == "3 values for 8 columns"
 
 
+def test_a_value_that_does_not_belong_to_the_rows_type_is_refused_as_in_json():
+    text = "id,ticket,type,at,priority\ne1,T-1,resolved,2026-03-02T09:00:00Z,P1\n"
+    [rejection] = collect(parse_csv_events(rows(text))).rejections
+    assert (rejection.line, rejection.message) == (2, "priority not allowed on a resolved event")
+
+
 def test_a_quoted_cell_spanning_lines_reports_the_line_where_the_row_ends():
     text = 'id,ticket,type,at,customer\ne1,T-1,created,2026-03-02T09:00:00Z,"two\nlines"\ne2,T-1,bogus,x,\n'
     result = collect(parse_csv_events(rows(text)))
@@ -101,3 +107,18 @@ def test_blank_rows_are_skipped_and_an_empty_file_yields_nothing():
     result = collect(parse_csv_events(rows(text)))
     assert [event.type for event in result.values] == [EventType.CLOSED]
     assert result.rejections == []
+
+
+def test_a_csv_row_gives_the_same_event_as_the_json_object_with_the_same_values():
+    from servanda.specs.events import parse_event_line
+
+    text = (
+        "id,ticket,type,at,source,customer,service,priority,field.channel\n"
+        "e1,T-1,created,2026-03-02T09:00:00+01:00,crm,acme,email,P2,phone\n"
+    )
+    json_line = (
+        '{"id": "e1", "ticket": "T-1", "type": "created", "at": "2026-03-02T09:00:00+01:00",'
+        ' "source": "crm", "customer": "acme", "service": "email", "priority": "P2",'
+        ' "fields": {"channel": "phone"}}'
+    )
+    assert collect(parse_csv_events(rows(text))).values == [parse_event_line(json_line)]
