@@ -1,14 +1,107 @@
 """The composition root: settings -> engine -> unit of work -> services.
 
 Only this module knows the concrete adapters. Nothing is built at import time.
+A SQLite database is created and migrated on first use; a PostgreSQL database
+must be migrated explicitly (``servanda db upgrade``), so several processes
+never race to change a shared schema.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from servanda.config import Settings
+from servanda.domain.errors import ServandaError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from servanda.domain.agreements import Definitions
+    from servanda.services.evaluation import Evaluator
+    from servanda.services.ports import DefinitionsCodec, TicketFold, UnitOfWorkFactory
+
+
+class SchemaOutOfDateError(ServandaError):
+    """The database schema is older than this Servanda: run ``servanda db upgrade``."""
+
+    code = "schema_out_of_date"
 
 
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, with explicit overrides (e.g. a ``--database-url`` flag) winning."""
     given = {key: value for key, value in overrides.items() if value is not None}
     return Settings(**given)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Storage:
+    """What the use cases need from storage, wired for one database."""
+
+    engine: Engine
+    uow_factory: UnitOfWorkFactory
+    evaluator: Evaluator
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def fold_for(definitions: Definitions) -> TicketFold:
+    """The clock engine of one definitions set (calendars materialised once)."""
+    from servanda.domain.calendars import build_calendars
+    from servanda.domain.clocks import ClockEngine
+
+    return ClockEngine(definitions, build_calendars(definitions.calendars))
+
+
+def definitions_codec() -> DefinitionsCodec:
+    from servanda.specs import snapshot
+
+    return snapshot.CODEC
+
+
+def connect(settings: Settings, *, migrate: bool = False) -> Storage:
+    """Storage for ``settings.database_url``; the schema is checked (SQLite: migrated) first."""
+    from servanda.adapters.sqlalchemy.engine import is_sqlite, make_engine, normalise_url
+    from servanda.adapters.sqlalchemy.schema import is_up_to_date, upgrade_database
+    from servanda.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+    from servanda.services.evaluation import Evaluator
+
+    url = normalise_url(settings.database_url)
+    engine = make_engine(url)
+    if migrate or is_sqlite(url):
+        upgrade_database(engine)
+    elif not is_up_to_date(engine):
+        engine.dispose()
+        raise SchemaOutOfDateError(
+            "the database schema is not up to date: run `servanda db upgrade` first"
+        )
+    codec = definitions_codec()
+    return Storage(
+        engine=engine,
+        uow_factory=lambda: SqlAlchemyUnitOfWork(engine, codec),
+        evaluator=Evaluator(fold_for),
+    )
+
+
+def upgrade(settings: Settings) -> tuple[str | None, str | None]:
+    """Migrate the database to the newest schema; the revisions before and after."""
+    from servanda.adapters.sqlalchemy.engine import make_engine
+    from servanda.adapters.sqlalchemy.schema import current_revision, upgrade_database
+
+    engine = make_engine(settings.database_url)
+    try:
+        before = current_revision(engine)
+        upgrade_database(engine)
+        return before, current_revision(engine)
+    finally:
+        engine.dispose()
+
+
+def memory_storage() -> tuple[UnitOfWorkFactory, Evaluator]:
+    """In-memory storage (tests, replay): a fresh store and its evaluator."""
+    from servanda.adapters.memory import InMemoryStore
+    from servanda.services.evaluation import Evaluator
+
+    store = InMemoryStore()
+    return store.unit_of_work, Evaluator(fold_for)

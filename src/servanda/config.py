@@ -14,3 +14,12 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     """SQLAlchemy URL: a SQLite file (default, created on first use) or ``postgresql+psycopg://...``."""
+
+    import_batch_size: int = 5000
+    """Events per transaction in ``servanda events import`` (each batch commits or fails whole)."""
+
+    sweep_batch_size: int = 500
+    """Tickets claimed per transaction by ``servanda sweep`` / ``worker``."""
+
+    worker_interval_seconds: float = 30.0
+    """Pause between sweeps of ``servanda worker``."""

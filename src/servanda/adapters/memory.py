@@ -1,0 +1,261 @@
+"""In-memory implementations of the storage ports, for tests and replay.
+
+Same contract as the SQLAlchemy adapter: a unit of work sees a private copy of
+the state and publishes it on ``commit()``; leaving without commit discards it.
+Units of work of one ``InMemoryStore`` run one at a time (a lock, like SQLite's
+single writer), so concurrent threads see serial behaviour.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Self
+
+from servanda.domain.agreements import Definitions
+from servanda.domain.errors import NotFoundError
+from servanda.domain.events import TicketEvent
+from servanda.domain.outages import Outage
+from servanda.services.ports import (
+    Identity,
+    RevisionSummary,
+    StoredMeasurement,
+    TicketState,
+    Transition,
+)
+
+
+@dataclass(slots=True)
+class _State:
+    revisions: list[tuple[RevisionSummary, Definitions]] = field(default_factory=list)
+    events: dict[Identity, TicketEvent] = field(default_factory=dict)
+    events_by_ticket: dict[str, list[Identity]] = field(default_factory=dict)
+    tickets: dict[str, TicketState | None] = field(default_factory=dict)
+    measurements: dict[str, list[StoredMeasurement]] = field(default_factory=dict)
+    transitions: dict[tuple[str, str, str, str], Transition] = field(default_factory=dict)
+    outages: dict[Identity, Outage] = field(default_factory=dict)
+
+
+class InMemoryStore:
+    """The committed state shared by the units of work it makes."""
+
+    def __init__(self) -> None:
+        self.state = _State()
+        self.lock = threading.RLock()
+
+    def unit_of_work(self) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self)
+
+
+class InMemoryRevisionRepository:
+    def __init__(self, state: _State) -> None:
+        self._state = state
+
+    def add(
+        self,
+        definitions: Definitions,
+        *,
+        content_hash: str,
+        effective_from: int,
+        applied_at: int,
+        comment: str,
+        sources: dict[str, str],
+    ) -> RevisionSummary:
+        summary = RevisionSummary(
+            len(self._state.revisions) + 1, content_hash, effective_from, applied_at, comment
+        )
+        self._state.revisions.append((summary, definitions))
+        return summary
+
+    def latest(self) -> RevisionSummary | None:
+        return self._state.revisions[-1][0] if self._state.revisions else None
+
+    def history(self) -> list[RevisionSummary]:
+        return [summary for summary, _ in self._state.revisions]
+
+    def get(self, revision_id: int) -> RevisionSummary:
+        return self._find(revision_id)[0]
+
+    def definitions(self, revision_id: int) -> Definitions:
+        return self._find(revision_id)[1]
+
+    def _find(self, revision_id: int) -> tuple[RevisionSummary, Definitions]:
+        if not 1 <= revision_id <= len(self._state.revisions):
+            raise NotFoundError(f"there is no definitions revision {revision_id}")
+        return self._state.revisions[revision_id - 1]
+
+
+class InMemoryEventRepository:
+    def __init__(self, state: _State) -> None:
+        self._state = state
+
+    def add_new(self, batch: Sequence[TicketEvent]) -> set[Identity]:
+        new: set[Identity] = set()
+        for event in batch:
+            if event.identity not in self._state.events:
+                self._state.events[event.identity] = event
+                self._state.events_by_ticket.setdefault(event.ticket, []).append(event.identity)
+                new.add(event.identity)
+        return new
+
+    def existing(self, identities: Collection[Identity]) -> dict[Identity, TicketEvent]:
+        return {i: self._state.events[i] for i in identities if i in self._state.events}
+
+    def for_tickets(self, ticket_ids: Collection[str]) -> dict[str, list[TicketEvent]]:
+        found = {t: self._state.events_by_ticket.get(t, []) for t in ticket_ids}
+        return {t: [self._state.events[i] for i in ids] for t, ids in found.items() if ids}
+
+    def count(self) -> int:
+        return len(self._state.events)
+
+
+class InMemoryTicketRepository:
+    def __init__(self, state: _State) -> None:
+        self._state = state
+
+    def lock(self, ticket_ids: Collection[str]) -> None:
+        for ticket_id in ticket_ids:
+            self._state.tickets.setdefault(ticket_id, None)
+
+    def claim_due(self, now: int, limit: int) -> list[str]:
+        due = [
+            (state.next_due_at, ticket_id)
+            for ticket_id, state in self._state.tickets.items()
+            if state is not None and state.next_due_at is not None and state.next_due_at <= now
+        ]
+        return [ticket_id for _, ticket_id in sorted(due)[:limit]]
+
+    def save(self, states: Sequence[TicketState]) -> None:
+        for state in states:
+            self._state.tickets[state.id] = state
+
+    def get(self, ticket_id: str) -> TicketState:
+        state = self._state.tickets.get(ticket_id)
+        if state is None:
+            raise NotFoundError(f"there is no ticket {ticket_id!r}")
+        return state
+
+
+class InMemoryMeasurementRepository:
+    def __init__(self, state: _State) -> None:
+        self._state = state
+
+    def replace(self, ticket_ids: Collection[str], stored: Sequence[StoredMeasurement]) -> None:
+        for ticket_id in ticket_ids:
+            self._state.measurements.pop(ticket_id, None)
+        for item in stored:
+            self._state.measurements.setdefault(item.measurement.ticket, []).append(item)
+
+    def for_ticket(self, ticket_id: str) -> list[StoredMeasurement]:
+        return sorted(self._state.measurements.get(ticket_id, []), key=lambda s: s.key)
+
+    def count_by_state(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for stored in self._state.measurements.values():
+            for item in stored:
+                state = item.measurement.state.value
+                counts[state] = counts.get(state, 0) + 1
+        return counts
+
+
+class InMemoryTransitionRepository:
+    def __init__(self, state: _State) -> None:
+        self._state = state
+
+    def record(self, due: Sequence[Transition], recorded_at: int) -> list[Transition]:
+        new: list[Transition] = []
+        for transition in due:
+            if transition.identity not in self._state.transitions:
+                self._state.transitions[transition.identity] = transition
+                new.append(transition)
+        return new
+
+    def for_ticket(self, ticket_id: str) -> list[Transition]:
+        found = [t for t in self._state.transitions.values() if t.ticket == ticket_id]
+        return sorted(found, key=lambda t: t.at)
+
+    def count(self) -> int:
+        return len(self._state.transitions)
+
+
+class InMemoryOutageRepository:
+    def __init__(self, state: _State) -> None:
+        self._state = state
+
+    def add_new(self, batch: Sequence[Outage]) -> set[Identity]:
+        new: set[Identity] = set()
+        for outage in batch:
+            identity = (outage.source, outage.id)
+            if identity not in self._state.outages:
+                self._state.outages[identity] = outage
+                new.add(identity)
+        return new
+
+    def existing(self, identities: Collection[Identity]) -> dict[Identity, Outage]:
+        return {i: self._state.outages[i] for i in identities if i in self._state.outages}
+
+    def overlapping(self, service: str, start: int, end: int) -> list[Outage]:
+        found = [
+            o
+            for o in self._state.outages.values()
+            if o.service == service and o.start < end and o.end > start
+        ]
+        return sorted(found, key=lambda o: o.start)
+
+
+class InMemoryUnitOfWork:
+    """A private copy of the store's state, published on ``commit()``."""
+
+    revisions: InMemoryRevisionRepository
+    events: InMemoryEventRepository
+    tickets: InMemoryTicketRepository
+    measurements: InMemoryMeasurementRepository
+    transitions: InMemoryTransitionRepository
+    outages: InMemoryOutageRepository
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self._working = _State()
+
+    def __enter__(self) -> Self:
+        self._store.lock.acquire()
+        self._begin()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._working = _State()
+        self._store.lock.release()
+
+    def _begin(self) -> None:
+        # Values are frozen; copying the containers is enough for isolation.
+        self._working = copy.copy(self._store.state)
+        for name in _State.__slots__:
+            setattr(self._working, name, copy.copy(getattr(self._store.state, name)))
+        self._working.events_by_ticket = {
+            t: list(ids) for t, ids in self._store.state.events_by_ticket.items()
+        }
+        self._working.measurements = {
+            t: list(items) for t, items in self._store.state.measurements.items()
+        }
+        state = self._working
+        self.revisions = InMemoryRevisionRepository(state)
+        self.events = InMemoryEventRepository(state)
+        self.tickets = InMemoryTicketRepository(state)
+        self.measurements = InMemoryMeasurementRepository(state)
+        self.transitions = InMemoryTransitionRepository(state)
+        self.outages = InMemoryOutageRepository(state)
+
+    def commit(self) -> None:
+        self._store.state = self._working
+        self._begin()
+
+    def rollback(self) -> None:
+        self._begin()

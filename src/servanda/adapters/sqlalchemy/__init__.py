@@ -1,0 +1,1 @@
+"""SQLAlchemy storage: tables, engine set-up, repositories, the unit of work and migrations."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the Servanda schema (run with ``servanda db upgrade``)."""

@@ -1,0 +1,413 @@
+"""SQLAlchemy Core repositories over one connection (the unit of work's transaction).
+
+Bulk rules: rows go in with executemany (SQLAlchemy's insertmanyvalues batches
+them into multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING``), ``IN``
+lists are chunked under both databases' parameter limits, and ticket rows are
+locked in id order (``ON CONFLICT DO UPDATE`` takes the row lock on PostgreSQL;
+on SQLite the whole transaction already holds the write lock).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+import orjson
+from sqlalchemy import Connection, Table, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from servanda.adapters.sqlalchemy import codec
+from servanda.adapters.sqlalchemy.tables import (
+    events,
+    measurements,
+    outages,
+    revisions,
+    tickets,
+    transitions,
+)
+from servanda.domain.agreements import Definitions
+from servanda.domain.errors import NotFoundError
+from servanda.domain.events import TicketEvent
+from servanda.domain.outages import Outage
+from servanda.services.ports import (
+    DefinitionsCodec,
+    Identity,
+    RevisionSummary,
+    StoredMeasurement,
+    TicketState,
+    Transition,
+    TransitionKind,
+)
+
+CHUNK = 1000
+T = TypeVar("T")
+
+
+def chunked(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def upsert(connection: Connection, table: Table) -> Any:  # noqa: ANN401 - dialect insert
+    """The dialect's ``INSERT`` with ``on_conflict_*`` (PostgreSQL and SQLite spell it alike)."""
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+class SqlAlchemyRevisionRepository:
+    def __init__(self, connection: Connection, codec: DefinitionsCodec) -> None:
+        self._connection = connection
+        self._codec = codec
+
+    def add(
+        self,
+        definitions: Definitions,
+        *,
+        content_hash: str,
+        effective_from: int,
+        applied_at: int,
+        comment: str,
+        sources: dict[str, str],
+    ) -> RevisionSummary:
+        inserted = self._connection.execute(
+            revisions.insert()
+            .values(
+                content_hash=content_hash,
+                effective_from=effective_from,
+                applied_at=applied_at,
+                comment=comment,
+                snapshot=self._codec.dumps(definitions).decode(),
+                sources=orjson.dumps(sources, option=orjson.OPT_SORT_KEYS).decode(),
+            )
+            .returning(revisions.c.id)
+        ).scalar_one()
+        return RevisionSummary(int(inserted), content_hash, effective_from, applied_at, comment)
+
+    def latest(self) -> RevisionSummary | None:
+        row = self._connection.execute(
+            self._summaries().order_by(revisions.c.id.desc()).limit(1)
+        ).first()
+        return None if row is None else RevisionSummary(*row)
+
+    def history(self) -> list[RevisionSummary]:
+        rows = self._connection.execute(self._summaries().order_by(revisions.c.id))
+        return [RevisionSummary(*row) for row in rows]
+
+    def get(self, revision_id: int) -> RevisionSummary:
+        row = self._connection.execute(
+            self._summaries().where(revisions.c.id == revision_id)
+        ).first()
+        if row is None:
+            raise NotFoundError(f"there is no definitions revision {revision_id}")
+        return RevisionSummary(*row)
+
+    def definitions(self, revision_id: int) -> Definitions:
+        snapshot = self._connection.execute(
+            select(revisions.c.snapshot).where(revisions.c.id == revision_id)
+        ).scalar_one_or_none()
+        if snapshot is None:
+            raise NotFoundError(f"there is no definitions revision {revision_id}")
+        return self._codec.loads(snapshot)
+
+    @staticmethod
+    def _summaries() -> Any:  # noqa: ANN401 - a Select of five columns
+        c = revisions.c
+        return select(c.id, c.content_hash, c.effective_from, c.applied_at, c.comment)
+
+
+class SqlAlchemyEventRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add_new(self, batch: Sequence[TicketEvent]) -> set[Identity]:
+        if not batch:
+            return set()
+        rows = [
+            {
+                "source": e.source,
+                "event_id": e.id,
+                "ticket_id": e.ticket,
+                "type": e.type.value,
+                "at": e.at,
+                "content": codec.dumps(e),
+            }
+            for e in batch
+        ]
+        statement = (
+            upsert(self._connection, events)
+            .on_conflict_do_nothing(index_elements=["source", "event_id"])
+            .returning(events.c.source, events.c.event_id)
+        )
+        result = self._connection.execute(statement, rows)
+        return {(source, event_id) for source, event_id in result}
+
+    def existing(self, identities: Collection[Identity]) -> dict[Identity, TicketEvent]:
+        found: dict[Identity, TicketEvent] = {}
+        by_source: dict[str, list[str]] = {}
+        for source, event_id in identities:
+            by_source.setdefault(source, []).append(event_id)
+        for source, ids in by_source.items():
+            for chunk in chunked(ids):
+                rows = self._connection.execute(
+                    select(events.c.event_id, events.c.content).where(
+                        events.c.source == source, events.c.event_id.in_(chunk)
+                    )
+                )
+                for event_id, content in rows:
+                    found[(source, event_id)] = codec.event_from_json(content)
+        return found
+
+    def for_tickets(self, ticket_ids: Collection[str]) -> dict[str, list[TicketEvent]]:
+        found: dict[str, list[TicketEvent]] = {}
+        for chunk in chunked(ticket_ids):
+            rows = self._connection.execute(
+                select(events.c.ticket_id, events.c.content).where(events.c.ticket_id.in_(chunk))
+            )
+            for ticket_id, content in rows:
+                found.setdefault(ticket_id, []).append(codec.event_from_json(content))
+        return found
+
+    def count(self) -> int:
+        return int(self._connection.execute(select(func.count()).select_from(events)).scalar_one())
+
+
+class SqlAlchemyTicketRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def lock(self, ticket_ids: Collection[str]) -> None:
+        statement = upsert(self._connection, tickets)
+        # A no-op update of an existing row takes its row lock (PostgreSQL), in id order.
+        statement = statement.on_conflict_do_update(
+            index_elements=["id"], set_={"id": statement.excluded.id}
+        )
+        for chunk in chunked(sorted(ticket_ids)):
+            self._connection.execute(
+                statement, [{"id": t, "attributes": "{}", "event_count": 0} for t in chunk]
+            )
+
+    def claim_due(self, now: int, limit: int) -> list[str]:
+        query = (
+            select(tickets.c.id)
+            .where(tickets.c.next_due_at <= now)
+            .order_by(tickets.c.next_due_at, tickets.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list(self._connection.execute(query).scalars())
+
+    def save(self, states: Sequence[TicketState]) -> None:
+        if not states:
+            return
+        rows = [_ticket_row(state) for state in states]
+        statement = upsert(self._connection, tickets)
+        updated = {name: statement.excluded[name] for name in rows[0] if name != "id"}
+        self._connection.execute(
+            statement.on_conflict_do_update(index_elements=["id"], set_=updated), rows
+        )
+
+    def get(self, ticket_id: str) -> TicketState:
+        row = (
+            self._connection.execute(select(tickets).where(tickets.c.id == ticket_id))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise NotFoundError(f"there is no ticket {ticket_id!r}")
+        values = dict(row)
+        values["attributes"] = tuple(
+            (key, value) for key, value in orjson.loads(values["attributes"]).items()
+        )
+        return TicketState(**values)
+
+
+def _ticket_row(state: TicketState) -> dict[str, object]:
+    return {
+        "id": state.id,
+        "revision_id": state.revision_id,
+        "created_at": state.created_at,
+        "customer": state.customer,
+        "service": state.service,
+        "priority": state.priority,
+        "status": state.status,
+        "attributes": orjson.dumps(dict(state.attributes)).decode(),
+        "last_event_at": state.last_event_at,
+        "event_count": state.event_count,
+        "evaluated_at": state.evaluated_at,
+        "next_due_at": state.next_due_at,
+    }
+
+
+class SqlAlchemyMeasurementRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def replace(self, ticket_ids: Collection[str], stored: Sequence[StoredMeasurement]) -> None:
+        for chunk in chunked(ticket_ids):
+            self._connection.execute(
+                delete(measurements).where(measurements.c.ticket_id.in_(chunk))
+            )
+        if stored:
+            self._connection.execute(measurements.insert(), [_measurement_row(s) for s in stored])
+
+    def for_ticket(self, ticket_id: str) -> list[StoredMeasurement]:
+        rows = self._connection.execute(
+            select(measurements.c.key, measurements.c.revision_id, measurements.c.payload)
+            .where(measurements.c.ticket_id == ticket_id)
+            .order_by(measurements.c.key)
+        )
+        return [
+            StoredMeasurement(key, revision_id, codec.measurement_from_json(payload))
+            for key, revision_id, payload in rows
+        ]
+
+    def count_by_state(self) -> dict[str, int]:
+        rows = self._connection.execute(
+            select(measurements.c.state, func.count()).group_by(measurements.c.state)
+        )
+        return {state: int(count) for state, count in rows}
+
+
+def _measurement_row(stored: StoredMeasurement) -> dict[str, object]:
+    m = stored.measurement
+    return {
+        "ticket_id": m.ticket,
+        "key": stored.key,
+        "agreement": m.agreement,
+        "objective_key": m.objective_key,
+        "metric": m.metric.value,
+        "cycle": m.cycle,
+        "state": m.state.value,
+        "target_seconds": m.target_seconds,
+        "elapsed_seconds": m.elapsed_seconds,
+        "started_at": m.started_at,
+        "deadline_at": m.deadline,
+        "stopped_at": m.stopped_at,
+        "breached_at": m.breached_at,
+        "concluded_at": m.concluded_at,
+        "next_due_at": m.next_due_at,
+        "revision_id": stored.revision_id,
+        "evaluated_at": m.evaluated_at,
+        "payload": codec.dumps(m),
+    }
+
+
+class SqlAlchemyTransitionRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def record(self, due: Sequence[Transition], recorded_at: int) -> list[Transition]:
+        if not due:
+            return []
+        rows = [
+            {
+                "ticket_id": t.ticket,
+                "measurement_key": t.measurement_key,
+                "kind": t.kind.value,
+                "threshold": t.threshold,
+                "objective_key": t.objective_key,
+                "metric": t.metric,
+                "at": t.at,
+                "recorded_at": recorded_at,
+                "revision_id": t.revision_id,
+                "delivery_attempts": 0,
+            }
+            for t in due
+        ]
+        c = transitions.c
+        statement = (
+            upsert(self._connection, transitions)
+            .on_conflict_do_nothing(
+                index_elements=["ticket_id", "measurement_key", "kind", "threshold"]
+            )
+            .returning(c.ticket_id, c.measurement_key, c.kind, c.threshold)
+        )
+        new = {tuple(row) for row in self._connection.execute(statement, rows)}
+        return [t for t in due if t.identity in new]
+
+    def for_ticket(self, ticket_id: str) -> list[Transition]:
+        c = transitions.c
+        rows = self._connection.execute(
+            select(
+                c.ticket_id,
+                c.measurement_key,
+                c.kind,
+                c.threshold,
+                c.objective_key,
+                c.metric,
+                c.at,
+                c.revision_id,
+            )
+            .where(c.ticket_id == ticket_id)
+            .order_by(c.at, c.id)
+        )
+        return [Transition(row[0], row[1], TransitionKind(row[2]), *row[3:]) for row in rows]
+
+    def count(self) -> int:
+        return int(
+            self._connection.execute(select(func.count()).select_from(transitions)).scalar_one()
+        )
+
+
+class SqlAlchemyOutageRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add_new(self, batch: Sequence[Outage]) -> set[Identity]:
+        if not batch:
+            return set()
+        rows = [
+            {
+                "source": o.source,
+                "outage_id": o.id,
+                "service": o.service,
+                "customers": orjson.dumps(sorted(o.customers)).decode(),
+                "start_at": o.start,
+                "end_at": o.end,
+                "impact": o.impact.value,
+                "weight": str(o.weight),
+                "planned": o.planned,
+                "description": o.description,
+                "content": codec.dumps(o),
+            }
+            for o in batch
+        ]
+        statement = (
+            upsert(self._connection, outages)
+            .on_conflict_do_nothing(index_elements=["source", "outage_id"])
+            .returning(outages.c.source, outages.c.outage_id)
+        )
+        return {(source, oid) for source, oid in self._connection.execute(statement, rows)}
+
+    def existing(self, identities: Collection[Identity]) -> dict[Identity, Outage]:
+        found: dict[Identity, Outage] = {}
+        for chunk in chunked(identities):
+            wanted = set(chunk)
+            rows = self._connection.execute(
+                select(outages.c.source, outages.c.outage_id, outages.c.content).where(
+                    outages.c.outage_id.in_([oid for _, oid in chunk])
+                )
+            )
+            for source, oid, content in rows:
+                if (source, oid) in wanted:
+                    found[(source, oid)] = codec.outage_from_json(content)
+        return found
+
+    def overlapping(self, service: str, start: int, end: int) -> list[Outage]:
+        rows = self._connection.execute(
+            select(outages.c.content)
+            .where(
+                outages.c.service == service,
+                outages.c.start_at < end,
+                outages.c.end_at > start,
+            )
+            .order_by(outages.c.start_at, outages.c.id)
+        )
+        return [codec.outage_from_json(content) for (content,) in rows]

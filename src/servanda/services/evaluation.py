@@ -1,0 +1,200 @@
+"""Re-folding tickets: events -> current attributes, revision in force, measurements, transitions.
+
+Rules:
+- A ticket is measured by the revision in force at its creation instant
+  (SEMANTICS "Ticket clocks" 1): the revision with the latest
+  ``effective_from <= created_at`` (the later-applied one on a tie). A ticket
+  created before every revision's ``effective_from`` uses the earliest one.
+  A ticket with no ``created`` event yet is dated by its earliest event.
+- Measurements are re-written whole on each re-fold, keyed ``metric:cycle``.
+- Transitions (warning per threshold, breached, met) whose instant is
+  ``<= now`` are derived from the measurements and recorded once; the
+  repository's uniqueness makes a repeated or concurrent record a no-op.
+
+The caller has locked the tickets (``TicketRepository.lock``/``claim_due``).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from servanda.domain.errors import NotFoundError
+from servanda.domain.events import EventType, TicketEvent
+from servanda.domain.measurements import ClockState, Measurement
+from servanda.services.ports import (
+    FoldFactory,
+    RevisionSummary,
+    StoredMeasurement,
+    TicketFold,
+    TicketState,
+    Transition,
+    TransitionKind,
+    UnitOfWork,
+)
+
+_TERMINAL_STATUS = {
+    EventType.RESOLVED: "resolved",
+    EventType.CLOSED: "closed",
+    EventType.REOPENED: "reopened",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RefoldOutcome:
+    """What one re-fold of some tickets stored."""
+
+    tickets: int
+    measurements: int
+    transitions: tuple[Transition, ...]
+
+    @property
+    def breaches(self) -> int:
+        return sum(1 for t in self.transitions if t.kind is TransitionKind.BREACHED)
+
+
+@dataclass(slots=True)
+class Evaluator:
+    """Folds tickets with the engine of their revision; engines are built once per revision."""
+
+    fold_factory: FoldFactory
+    _folds: dict[int, TicketFold] = field(default_factory=dict)
+
+    def fold_for(self, uow: UnitOfWork, revision_id: int) -> TicketFold:
+        fold = self._folds.get(revision_id)
+        if fold is None:
+            fold = self.fold_factory(uow.revisions.definitions(revision_id))
+            self._folds[revision_id] = fold
+        return fold
+
+    def refold(self, uow: UnitOfWork, ticket_ids: Collection[str], now: int) -> RefoldOutcome:
+        """Re-fold ``ticket_ids`` at ``now`` and store tickets, measurements and new transitions."""
+        schedule = RevisionSchedule(uow.revisions.history())
+        histories = uow.events.for_tickets(ticket_ids)
+        states: list[TicketState] = []
+        stored: list[StoredMeasurement] = []
+        due: list[Transition] = []
+        for ticket_id in sorted(ticket_ids):
+            events = sorted(histories.get(ticket_id, ()), key=_order)
+            if not events:
+                continue
+            state = ticket_state(ticket_id, events)
+            revision_id = schedule.in_force_at(state.created_at or events[0].at)
+            measured = keyed(self.fold_for(uow, revision_id)(events, now), revision_id)
+            stored.extend(measured)
+            due.extend(transition for m in measured for transition in transitions_of(m, now))
+            states.append(
+                _with_evaluation(state, revision_id, now, [m.measurement for m in measured])
+            )
+        uow.tickets.save(states)
+        uow.measurements.replace(ticket_ids, stored)
+        recorded = uow.transitions.record(due, now) if due else []
+        return RefoldOutcome(len(states), len(stored), tuple(recorded))
+
+
+def _order(event: TicketEvent) -> tuple[int, int, str, str]:
+    return event.order_key
+
+
+class RevisionSchedule:
+    """Which revision is in force at an instant."""
+
+    def __init__(self, revisions: Iterable[RevisionSummary]) -> None:
+        ordered = sorted(revisions, key=lambda r: (r.effective_from, r.id))
+        if not ordered:
+            raise NotFoundError(
+                "no definitions revision is stored: run `servanda definitions apply` first"
+            )
+        self._starts = [r.effective_from for r in ordered]
+        self._ids = [r.id for r in ordered]
+        self._earliest = min(ordered, key=lambda r: r.effective_from).id
+
+    def in_force_at(self, instant: int) -> int:
+        index = bisect_right(self._starts, instant)
+        return self._ids[index - 1] if index else self._earliest
+
+
+def ticket_state(ticket_id: str, events: Sequence[TicketEvent]) -> TicketState:
+    """A ticket's current attributes from its events in application order."""
+    customer = service = priority = status = None
+    created_at: int | None = None
+    attributes: dict[str, str] = {}
+    for event in events:
+        if event.type is EventType.CREATED:
+            created_at = event.at if created_at is None else created_at
+            customer, service, priority = event.customer, event.service, event.priority
+            attributes.update(event.fields)
+            status = event.status or status or "new"
+        elif event.type is EventType.ATTRIBUTES_CHANGED:
+            changes = dict(event.changes)
+            customer = changes.pop("customer", customer)
+            service = changes.pop("service", service)
+            priority = changes.pop("priority", priority)
+            attributes.update(changes)
+        elif event.type is EventType.STATUS_CHANGED:
+            status = event.status
+        elif event.type in _TERMINAL_STATUS:
+            status = _TERMINAL_STATUS[event.type]
+    return TicketState(
+        id=ticket_id,
+        revision_id=None,
+        created_at=created_at,
+        customer=customer,
+        service=service,
+        priority=priority,
+        status=status,
+        attributes=tuple(sorted(attributes.items())),
+        last_event_at=max(event.at for event in events),
+        event_count=len(events),
+        evaluated_at=None,
+        next_due_at=None,
+    )
+
+
+def _with_evaluation(
+    state: TicketState, revision_id: int, now: int, measurements: Sequence[Measurement]
+) -> TicketState:
+    dues = [m.next_due_at for m in measurements if m.next_due_at is not None]
+    return replace(
+        state, revision_id=revision_id, evaluated_at=now, next_due_at=min(dues) if dues else None
+    )
+
+
+def keyed(measurements: Iterable[Measurement], revision_id: int) -> list[StoredMeasurement]:
+    """Measurements with their per-ticket key ``metric:cycle`` (``:2``, ``:3`` on a repeat)."""
+    seen: dict[str, int] = {}
+    result: list[StoredMeasurement] = []
+    for measurement in measurements:
+        key = f"{measurement.metric.value}:{measurement.cycle}"
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            key = f"{key}:{seen[key]}"
+        result.append(StoredMeasurement(key, revision_id, measurement))
+    return result
+
+
+def transitions_of(stored: StoredMeasurement, now: int) -> list[Transition]:
+    """The transitions a measurement has gone through by ``now``: warnings, then breach or met."""
+    m = stored.measurement
+
+    def make(kind: TransitionKind, at: int, threshold: str = "") -> Transition:
+        return Transition(
+            ticket=m.ticket,
+            measurement_key=stored.key,
+            kind=kind,
+            threshold=threshold,
+            objective_key=m.objective_key,
+            metric=m.metric.value,
+            at=at,
+            revision_id=stored.revision_id,
+        )
+
+    found = [
+        make(TransitionKind.WARNING, w.at, str(w.threshold)) for w in m.warnings if w.at <= now
+    ]
+    if m.state is ClockState.BREACHED and m.breached_at is not None and m.breached_at <= now:
+        found.append(make(TransitionKind.BREACHED, m.breached_at))
+    elif m.state is ClockState.MET and m.stopped_at is not None and m.stopped_at <= now:
+        found.append(make(TransitionKind.MET, m.stopped_at))
+    return found

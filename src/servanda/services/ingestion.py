@@ -1,0 +1,130 @@
+"""``record_events``: append a batch of ticket events idempotently and re-fold what they touch.
+
+Rules (SEMANTICS "Ticket clocks" 10): identity is ``(source, id)``. An event
+already stored with the same content is a duplicate and is ignored; the same
+identity with other content is a conflict and is refused (the first one seen —
+stored, or earlier in the batch — wins). One batch is one transaction: its new
+events, the re-folded measurements of every ticket they touch (each ticket
+folded once per batch, against the revision in force at its creation), the
+tickets' attributes and the newly due transitions commit together or not at all.
+
+Concurrency: events are appended in identity order, then the touched tickets
+are locked in id order before their histories are read, so of two batches that
+touch one ticket the one that commits last folds the events of both. A
+deadlock or serialization failure (``StorageContentionError``) retries the
+whole batch, which is safe because it is idempotent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from servanda.domain.errors import EventError
+from servanda.domain.events import TicketEvent
+from servanda.services.evaluation import Evaluator, RefoldOutcome
+from servanda.services.ports import (
+    Identity,
+    StorageContentionError,
+    Transition,
+    TransitionKind,
+    UnitOfWorkFactory,
+)
+
+ATTEMPTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    """What one batch did. ``conflicts`` were refused; everything else is stored."""
+
+    received: int
+    new: int
+    duplicates: int
+    conflicts: tuple[TicketEvent, ...]
+    tickets: int
+    measurements: int
+    transitions: tuple[Transition, ...]
+
+    @property
+    def breaches(self) -> int:
+        """Breaches recorded by this batch (measurements that became breached)."""
+        return sum(1 for t in self.transitions if t.kind is TransitionKind.BREACHED)
+
+
+def record_events(
+    uow_factory: UnitOfWorkFactory,
+    evaluator: Evaluator,
+    events: Sequence[TicketEvent],
+    now: int,
+    *,
+    strict: bool = False,
+) -> BatchOutcome:
+    """Store ``events`` (one transaction) and re-fold the tickets they touch at ``now``.
+
+    With ``strict`` a conflicting duplicate raises ``EventError`` and nothing of
+    the batch is stored.
+    """
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _record_once(uow_factory, evaluator, events, now, strict=strict)
+        except StorageContentionError:
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _record_once(
+    uow_factory: UnitOfWorkFactory,
+    evaluator: Evaluator,
+    events: Sequence[TicketEvent],
+    now: int,
+    *,
+    strict: bool,
+) -> BatchOutcome:
+    unique: dict[Identity, TicketEvent] = {}
+    conflicts: list[TicketEvent] = []
+    duplicates = 0
+    for event in events:
+        prior = unique.setdefault(event.identity, event)
+        if prior is not event:
+            if prior == event:
+                duplicates += 1
+            else:
+                conflicts.append(event)
+    batch = sorted(unique.values(), key=lambda e: e.identity)
+    with uow_factory() as uow:
+        new = uow.events.add_new(batch)
+        old = [event for event in batch if event.identity not in new]
+        if old:
+            stored = uow.events.existing([event.identity for event in old])
+            for event in old:
+                if stored.get(event.identity) == event:
+                    duplicates += 1
+                else:
+                    conflicts.append(event)
+        if strict and conflicts:
+            raise EventError(_describe_conflicts(conflicts))
+        touched = {event.ticket for event in batch if event.identity in new}
+        refolded = RefoldOutcome(0, 0, ())
+        if touched:
+            uow.tickets.lock(touched)
+            refolded = evaluator.refold(uow, touched, now)
+        uow.commit()
+    return BatchOutcome(
+        received=len(events),
+        new=len(new),
+        duplicates=duplicates,
+        conflicts=tuple(conflicts),
+        tickets=refolded.tickets,
+        measurements=refolded.measurements,
+        transitions=refolded.transitions,
+    )
+
+
+def _describe_conflicts(conflicts: Sequence[TicketEvent]) -> str:
+    shown = ", ".join(f"{e.source}/{e.id}" for e in conflicts[:5])
+    more = f" and {len(conflicts) - 5} more" if len(conflicts) > 5 else ""
+    return (
+        f"{len(conflicts)} event(s) reuse an identity already taken by other content: {shown}{more}"
+    )

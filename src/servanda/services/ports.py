@@ -1,0 +1,248 @@
+"""The ports the use cases need (``typing.Protocol``) and the plain values that cross them.
+
+Storage is reached only through a ``UnitOfWork``: a context manager holding one
+repository per aggregate. Nothing is written until ``commit()``; leaving the
+block without it rolls everything back. Implementations: SQLAlchemy
+(``servanda.adapters.sqlalchemy``) and in-memory (``servanda.adapters.memory``).
+
+Instants are integer epoch seconds (UTC) throughout, as in the domain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from types import TracebackType
+from typing import Protocol, Self
+
+from servanda.domain.agreements import Definitions
+from servanda.domain.errors import ServandaError
+from servanda.domain.events import TicketEvent
+from servanda.domain.measurements import Measurement
+from servanda.domain.outages import Outage
+
+
+class StorageContentionError(ServandaError):
+    """A transaction lost a race with another process (deadlock, serialization failure).
+
+    Raised by a unit of work in place of the driver's error; the use case that
+    sees it may simply run the same idempotent work again.
+    """
+
+    code = "storage_contention"
+
+
+Identity = tuple[str, str]
+"""An event's or outage's identity: ``(source, id)``."""
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionSummary:
+    """One stored, immutable definitions revision (without its content)."""
+
+    id: int
+    content_hash: str
+    effective_from: int  # epoch seconds: tickets created from then on use it
+    applied_at: int
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketState:
+    """A ticket's current attributes, as its events left them, and the revision it is measured by."""
+
+    id: str
+    revision_id: int | None
+    created_at: int | None
+    customer: str | None
+    service: str | None
+    priority: str | None
+    status: str | None
+    attributes: tuple[tuple[str, str], ...]
+    last_event_at: int | None
+    event_count: int
+    evaluated_at: int | None
+    next_due_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMeasurement:
+    """A measurement as stored: keyed per ticket (``metric:cycle``) with the revision that set it."""
+
+    key: str
+    revision_id: int | None
+    measurement: Measurement
+
+
+class TransitionKind(StrEnum):
+    """A moment in a clock's life that is recorded once and notified."""
+
+    WARNING = "warning"
+    BREACHED = "breached"
+    MET = "met"
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """A recorded transition; unique per ``(ticket, measurement_key, kind, threshold)``.
+
+    ``threshold`` is the warning fraction as text (``"0.8"``), ``""`` otherwise.
+    """
+
+    ticket: str
+    measurement_key: str
+    kind: TransitionKind
+    threshold: str
+    objective_key: str
+    metric: str
+    at: int
+    revision_id: int | None
+
+    @property
+    def identity(self) -> tuple[str, str, str, str]:
+        return (self.ticket, self.measurement_key, self.kind.value, self.threshold)
+
+
+class DefinitionsCodec(Protocol):
+    """How a revision's definitions are stored: canonical bytes, and back (``servanda.specs.snapshot``)."""
+
+    def dumps(self, definitions: Definitions) -> bytes: ...
+
+    def loads(self, data: bytes | str) -> Definitions: ...
+
+
+class RevisionRepository(Protocol):
+    def add(
+        self,
+        definitions: Definitions,
+        *,
+        content_hash: str,
+        effective_from: int,
+        applied_at: int,
+        comment: str,
+        sources: dict[str, str],
+    ) -> RevisionSummary: ...
+
+    def latest(self) -> RevisionSummary | None: ...
+
+    def history(self) -> list[RevisionSummary]: ...
+
+    def get(self, revision_id: int) -> RevisionSummary:
+        """The summary of ``revision_id``; ``NotFoundError`` if there is none."""
+        ...
+
+    def definitions(self, revision_id: int) -> Definitions: ...
+
+
+class EventRepository(Protocol):
+    def add_new(self, events: Sequence[TicketEvent]) -> set[Identity]:
+        """Append the events whose identity is not stored yet; return those identities."""
+        ...
+
+    def existing(self, identities: Collection[Identity]) -> dict[Identity, TicketEvent]: ...
+
+    def for_tickets(self, ticket_ids: Collection[str]) -> dict[str, list[TicketEvent]]:
+        """Every stored event of each ticket, in no particular order."""
+        ...
+
+    def count(self) -> int: ...
+
+
+class TicketRepository(Protocol):
+    def lock(self, ticket_ids: Collection[str]) -> None:
+        """Create missing ticket rows and lock them all for this unit of work, in id order."""
+        ...
+
+    def claim_due(self, now: int, limit: int) -> list[str]:
+        """Lock up to ``limit`` tickets with ``next_due_at <= now``, skipping ones locked elsewhere."""
+        ...
+
+    def save(self, states: Sequence[TicketState]) -> None: ...
+
+    def get(self, ticket_id: str) -> TicketState:
+        """``NotFoundError`` if the ticket has no stored events."""
+        ...
+
+
+class MeasurementRepository(Protocol):
+    def replace(
+        self, ticket_ids: Collection[str], measurements: Sequence[StoredMeasurement]
+    ) -> None:
+        """Drop every stored measurement of ``ticket_ids`` and store ``measurements`` instead."""
+        ...
+
+    def for_ticket(self, ticket_id: str) -> list[StoredMeasurement]: ...
+
+    def count_by_state(self) -> dict[str, int]: ...
+
+
+class TransitionRepository(Protocol):
+    def record(self, transitions: Sequence[Transition], recorded_at: int) -> list[Transition]:
+        """Store the transitions not recorded before; return exactly those."""
+        ...
+
+    def for_ticket(self, ticket_id: str) -> list[Transition]: ...
+
+    def count(self) -> int: ...
+
+
+class OutageRepository(Protocol):
+    def add_new(self, outages: Sequence[Outage]) -> set[Identity]:
+        """Store the outages whose ``(source, id)`` is not stored yet; return those identities."""
+        ...
+
+    def existing(self, identities: Collection[Identity]) -> dict[Identity, Outage]: ...
+
+    def overlapping(self, service: str, start: int, end: int) -> list[Outage]:
+        """Outages of ``service`` that overlap ``[start, end)``, ordered by start."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository: explicit ``commit()``, rollback otherwise."""
+
+    @property
+    def revisions(self) -> RevisionRepository: ...
+
+    @property
+    def events(self) -> EventRepository: ...
+
+    @property
+    def tickets(self) -> TicketRepository: ...
+
+    @property
+    def measurements(self) -> MeasurementRepository: ...
+
+    @property
+    def transitions(self) -> TransitionRepository: ...
+
+    @property
+    def outages(self) -> OutageRepository: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+"""Makes a fresh unit of work; each use case opens as many as it needs transactions."""
+
+
+class TicketFold(Protocol):
+    """The clock engine for one definitions set: a ticket's events, folded at ``now``."""
+
+    def __call__(self, events: Sequence[TicketEvent], now: int) -> Sequence[Measurement]: ...
+
+
+FoldFactory = Callable[[Definitions], TicketFold]
+"""Builds the fold of one definitions set (calendars materialised once); wired by bootstrap."""
