@@ -6,6 +6,7 @@ messages and exit codes in exactly one place: ``main``'s error boundary.
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import typer
@@ -44,6 +45,7 @@ def _root(
     """Servanda: SLA management engine for B2B service providers."""
 
 
+@functools.cache  # idempotent: main() and the tests may both call it
 def _register() -> None:
     """Attach every noun's sub-app and every top-level verb (one module each)."""
     from servanda.entrypoints.cli import definitions
