@@ -4,7 +4,8 @@ Each incident's usable rows, in update order (``servicenow_rows``), are walked
 once, comparing every row with the incident as the previous rows left it:
 
 - ``created`` at ``opened_at`` with customer, service and priority (``P1``..)
-  and the fields ``assignment_group`` and ``channel`` (``contact_type``);
+  and the fields ``assignment_group`` and ``channel`` (``contact_type``,
+  lower-cased: ``phone``, ``email``);
 - ``attributes_changed`` when priority, service, customer or assignment
   group take a new known value (``?`` never erases a value);
 - ``status_changed`` when an open state maps to another status (state map);

@@ -148,6 +148,7 @@ class RowReader:
         priority = cell("priority")
         resolved = cell("resolved_at")
         customer = self._columns.customer or cell(self._columns.customer_field)
+        channel = cell("contact_type")
         return IncidentRow(
             line=line,
             number=number,
@@ -161,7 +162,7 @@ class RowReader:
             customer=customer,
             service=cell(self._columns.service_field),
             group=cell("assignment_group"),
-            channel=cell("contact_type"),
+            channel=None if channel is None else channel.lower(),
         )
 
     def _cell_reader(self, record: list[str]) -> _Cells:

@@ -68,7 +68,7 @@ def test_a_simple_incident_is_created_responded_resolved_and_closed():
         "INC1",
     )
     assert (created.customer, created.service, created.priority) == ("Caller 7", "Category 5", "P3")
-    assert created.fields == (("assignment_group", "Group 1"), ("channel", "Phone"))
+    assert created.fields == (("assignment_group", "Group 1"), ("channel", "phone"))
     assert created.source == "servicenow"
     assert created.id == "INC1:0:created"
     assert (responded.type, responded.at) == (EventType.RESPONDED, at(2016, 3, 1, 9, 30))
