@@ -48,9 +48,10 @@ def _root(
 @functools.cache  # idempotent: main() and the tests may both call it
 def _register() -> None:
     """Attach every noun's sub-app and every top-level verb (one module each)."""
-    from servanda.entrypoints.cli import definitions
+    from servanda.entrypoints.cli import definitions, demo
 
     definitions.register(app)
+    demo.register(app)
 
 
 def exit_code_for(error: ServandaError) -> int:
