@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich import box
@@ -30,9 +31,9 @@ def register(app: typer.Typer) -> None:
 
 
 def demo(
-    directory: Path = typer.Option(
-        Path("servanda-demo"), "--dir", help="Where to write the demo's definitions and outputs."
-    ),
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where to write the demo's definitions and outputs.")
+    ] = Path("servanda-demo"),
 ) -> None:
     """Show Servanda on a realistic managed service provider, end to end."""
     console = Console()
