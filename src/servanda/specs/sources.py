@@ -112,8 +112,8 @@ class Problems:
         if self._first_file == "<definitions>":
             self._first_file = file
 
-    def where(self, path: DocPath) -> str:
-        file, line, column = self.locate(path)
+    def where(self, path: DocPath, *, at_key: bool = False) -> str:
+        file, line, column = self.locate(path, at_key=at_key)
         return f"{file}:{line}:{column}"
 
     def add(self, path: DocPath, message: str, *, at_key: bool = False) -> None:
@@ -142,7 +142,10 @@ def parse_text(name: str, text: str, problems: Problems) -> CommentedMap | None:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = error.problem or error.context or "unreadable YAML"
-        problems.add_at(name, line, column, f"this is not valid YAML: {problem}")
+        context = error.context_mark
+        if error.problem and error.context and context and context is not mark:
+            problem += f" ({error.context} that starts at line {context.line + 1}, column {context.column + 1})"
+        problems.add_at(name, line, column, f"this is not valid YAML: {_plain_words(problem)}")
         return None
     except YAMLError as error:  # unmarked reader errors (e.g. a control character)
         problems.add_at(name, 1, 1, f"this is not valid YAML: {error}")
@@ -155,6 +158,23 @@ def parse_text(name: str, text: str, problems: Problems) -> CommentedMap | None:
         )
         return None
     return root
+
+
+_JARGON = {
+    "quoted scalar": "quoted text",
+    "flow mapping": "{...} mapping",
+    "flow sequence": "[...] list",
+    "block mapping": "mapping",
+    "block collection": "list or mapping",
+    "<stream end>": "the end of the file",
+    "end of stream": "end of the file",
+}
+
+
+def _plain_words(text: str) -> str:
+    for jargon, words in _JARGON.items():
+        text = text.replace(jargon, words)
+    return text
 
 
 def merge(trees: dict[str, CommentedMap], problems: Problems) -> dict[str, Any]:
@@ -210,7 +230,7 @@ def _merge_mapping(
     for name in section:
         if name in merged[key]:
             line, column = _position(section, name, key=True)
-            first = problems.where((key, name))
+            first = problems.where((key, name), at_key=True)
             noun = SECTION_NOUN[key]
             problems.add_at(
                 file, line, column, f"{noun} {name!r} is defined twice: here and at {first}"
