@@ -56,6 +56,16 @@ def _register() -> None:
 
     definitions.register(app)
     demo.register(app)
+    from servanda.entrypoints.cli import imports, outages
+
+    imports.register(app)
+    outages.register(app)
+    from servanda.entrypoints.cli import db, events, revisions, sweep
+
+    db.register(app)
+    events.register(app)
+    revisions.register(app)
+    sweep.register(app)
 
 
 def exit_code_for(error: ServandaError) -> int:
