@@ -1,0 +1,155 @@
+"""Properties of the clock fold that hold for any ticket story (hypothesis).
+
+- Arrival order and duplicates never change the result (SEMANTICS rule 10).
+- A running clock's deadline is exactly its remaining business time away.
+- Once a clock has stopped, evaluating later changes nothing about it.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from servanda.domain.agreements import Agreement, Condition, Definitions, Level, Metric, Objective
+from servanda.domain.calendars import CalendarSpec, Window, build_calendars
+from servanda.domain.clocks import ClockEngine
+from servanda.domain.events import EventType, TicketEvent
+from servanda.domain.measurements import ClockState
+
+MONDAY = 1772438400  # 2026-03-02T08:00:00Z, 09:00 in Berlin
+HOUR = 3600
+OFFICE = CalendarSpec(
+    name="office",
+    timezone="Europe/Berlin",
+    weekly=((Window(9 * HOUR, 17 * HOUR),),) * 5 + ((), ()),
+)
+
+
+def _objective(
+    id: str, metric: Metric, priorities: set[str], hours: int, calendar: str
+) -> Objective:
+    return Objective(
+        id=id,
+        metric=metric,
+        conditions=(Condition("priority", frozenset(priorities)),),
+        target_seconds=hours * HOUR,
+        calendar=calendar,
+        warn_at=(Decimal("0.5"), Decimal("0.8")),
+    )
+
+
+DEFINITIONS = Definitions(
+    calendars={"office": OFFICE, "24x7": CalendarSpec.always_open()},
+    services={},
+    customers={},
+    agreements=(
+        Agreement(
+            id="corp",
+            level=Level.CORPORATE,
+            title="corp",
+            pause_on=frozenset({"waiting_on_customer"}),
+            objectives=(
+                _objective("fr-p1", Metric.FIRST_RESPONSE, {"P1"}, 1, "24x7"),
+                _objective("fr-p2", Metric.FIRST_RESPONSE, {"P2"}, 4, "office"),
+                _objective("nr", Metric.NEXT_RESPONSE, {"P1", "P2", "P3"}, 2, "office"),
+                _objective("res-p1", Metric.RESOLUTION, {"P1"}, 8, "24x7"),
+                _objective("res-p2", Metric.RESOLUTION, {"P2", "P3"}, 16, "office"),
+            ),
+        ),
+    ),
+    timezone="Europe/Berlin",
+)
+CALENDARS = build_calendars(DEFINITIONS.calendars)
+ENGINE = ClockEngine(DEFINITIONS, CALENDARS)
+
+KINDS = [kind for kind in EventType if kind is not EventType.CREATED]
+
+
+@st.composite
+def stories(draw: st.DrawFn) -> list[TicketEvent]:
+    """A created event then up to 14 events within five days, some at the same instant."""
+    created = MONDAY + draw(st.integers(-12 * HOUR, 12 * HOUR))
+    priority = draw(st.sampled_from(["P1", "P2", "P3", "P4"]))
+    events = [TicketEvent("c", "T", EventType.CREATED, created, priority=priority)]
+    instants = st.integers(0, 5 * 24 * HOUR).map(lambda offset: created + offset - offset % 600)
+    for number in range(draw(st.integers(0, 14))):
+        kind = draw(st.sampled_from(KINDS))
+        at = draw(instants)
+        extra: dict[str, object] = {}
+        if kind is EventType.STATUS_CHANGED:
+            extra["status"] = draw(st.sampled_from(["open", "waiting_on_customer", "pending"]))
+        elif kind is EventType.ATTRIBUTES_CHANGED:
+            extra["changes"] = (("priority", draw(st.sampled_from(["P1", "P2", "P3", "P4"]))),)
+        elif kind is EventType.RATED:
+            extra["score"] = Decimal(4)
+        events.append(TicketEvent(f"e{number}", "T", kind, at, **extra))  # type: ignore[arg-type]
+    return events
+
+
+def _now(events: list[TicketEvent], later: int) -> int:
+    return max(event.at for event in events) + later
+
+
+@settings(max_examples=80, deadline=None)
+@given(stories(), st.integers(0, 3 * 24 * HOUR), st.randoms(use_true_random=False))
+def test_any_arrival_order_and_any_duplicates_give_identical_measurements(events, later, rnd):
+    now = _now(events, later)
+    shuffled = events + [rnd.choice(events) for _ in range(rnd.randint(1, 4))]
+    rnd.shuffle(shuffled)
+    assert ENGINE.evaluate(shuffled, now).measurements == ENGINE.evaluate(events, now).measurements
+
+
+@settings(max_examples=80, deadline=None)
+@given(stories(), st.integers(0, 3 * 24 * HOUR))
+def test_a_running_clock_has_exactly_its_remaining_business_time_until_its_deadline(events, later):
+    now = _now(events, later)
+    for m in ENGINE.evaluate(events, now).measurements:
+        assert m.elapsed_seconds + m.remaining_seconds == m.target_seconds
+        if m.state is ClockState.RUNNING:
+            assert m.deadline is not None
+            calendar = CALENDARS[m.calendar]
+            assert calendar.between_epoch(now, m.deadline) == m.remaining_seconds
+            assert m.next_due_at is not None
+            assert m.next_due_at > now
+
+
+@settings(max_examples=80, deadline=None)
+@given(stories(), st.integers(0, 3 * 24 * HOUR), st.integers(1, 30 * 24 * HOUR))
+def test_a_stopped_clock_reads_the_same_at_any_later_instant(events, later, more):
+    now = _now(events, later)
+    before = ENGINE.evaluate(events, now).measurements
+    after = ENGINE.evaluate(events, now + more).measurements
+    assert len(before) == len(after)
+    for early, late in zip(before, after, strict=True):
+        if early.is_stopped:
+            assert replace(early, evaluated_at=0) == replace(late, evaluated_at=0)
+
+
+def test_the_generated_stories_reach_every_clock_state():
+    """Guards the properties above against a generator that never exercises a state."""
+    seen: set[ClockState] = set()
+    rnd = random.Random(7)
+    for _ in range(300):
+        events = _random_story(rnd)
+        for m in ENGINE.evaluate(events, _now(events, rnd.randint(0, 48 * HOUR))).measurements:
+            seen.add(m.state)
+    assert seen == set(ClockState)
+
+
+def _random_story(rnd: random.Random) -> list[TicketEvent]:
+    created = MONDAY + rnd.randint(-12, 12) * HOUR
+    events = [TicketEvent("c", "T", EventType.CREATED, created, priority=rnd.choice(["P1", "P2"]))]
+    for number in range(rnd.randint(0, 10)):
+        kind = rnd.choice(KINDS)
+        extra: dict[str, object] = {}
+        if kind is EventType.STATUS_CHANGED:
+            extra["status"] = rnd.choice(["open", "waiting_on_customer"])
+        elif kind is EventType.ATTRIBUTES_CHANGED:
+            extra["changes"] = (("priority", rnd.choice(["P1", "P2", "P4"])),)
+        at = created + rnd.randint(0, 72) * 600
+        events.append(TicketEvent(f"e{number}", "T", kind, at, **extra))  # type: ignore[arg-type]
+    return events
