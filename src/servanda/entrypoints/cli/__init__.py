@@ -66,12 +66,6 @@ def _register() -> None:
     events.register(app)
     revisions.register(app)
     sweep.register(app)
-    from servanda.entrypoints.cli import db, events, revisions, sweep
-
-    db.register(app)
-    events.register(app)
-    revisions.register(app)
-    sweep.register(app)
 
 
 def exit_code_for(error: ServandaError) -> int:
