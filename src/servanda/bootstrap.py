@@ -38,6 +38,7 @@ def load_settings(**overrides: object) -> Settings:
 class Storage:
     """What the use cases need from storage, wired for one database."""
 
+    settings: Settings
     engine: Engine
     uow_factory: UnitOfWorkFactory
     evaluator: Evaluator
@@ -78,6 +79,7 @@ def connect(settings: Settings, *, migrate: bool = False) -> Storage:
         )
     codec = definitions_codec()
     return Storage(
+        settings=settings,
         engine=engine,
         uow_factory=lambda: SqlAlchemyUnitOfWork(engine, codec),
         evaluator=Evaluator(fold_for),

@@ -45,6 +45,7 @@ class BatchOutcome:
     tickets: int
     measurements: int
     transitions: tuple[Transition, ...]
+    touched: frozenset[str] = frozenset()  # the tickets that received new events
 
     @property
     def breaches(self) -> int:
@@ -119,6 +120,7 @@ def _record_once(
         tickets=refolded.tickets,
         measurements=refolded.measurements,
         transitions=refolded.transitions,
+        touched=frozenset(touched),
     )
 
 

@@ -1,0 +1,282 @@
+"""``servanda events import FILE...``: bulk, idempotent event import with progress and a summary.
+
+Formats by file name: ``*.jsonl``/``*.ndjson``/``*.json`` (one JSON event per
+line, docs/events.md) and ``*.csv`` (docs/importing.md "CSV events"); a ``.gz``
+suffix is read compressed. A record that cannot be parsed, or that reuses a
+stored identity with other content, is reported as ``file:line: reason`` and
+its raw line written to ``--reject-file``; the rest is stored. With
+``--strict`` every file is checked first and nothing is stored if any record
+is bad. Events go in batches of ``SERVANDA_IMPORT_BATCH_SIZE`` (one
+transaction each), so an interrupted import keeps whole batches only and a
+re-run completes it: re-running reports how many events were new.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated
+
+import typer
+
+from servanda.adapters.importers.records import Rejection
+from servanda.domain.events import TicketEvent
+from servanda.entrypoints.cli.db import DatabaseUrl, open_storage
+
+if TYPE_CHECKING:
+    from servanda.bootstrap import Storage
+    from servanda.services.ingestion import BatchOutcome
+
+events_app = typer.Typer(help="Import ticket events.", no_args_is_help=True)
+
+MAX_SHOWN_REJECTIONS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class SourcedEvent:
+    """An event and where it was read (``line`` is ``None`` when the reader does not number)."""
+
+    event: TicketEvent
+    file: str
+    line: int | None
+    raw: str
+
+
+Item = SourcedEvent | Rejection
+Advance = Callable[[int, int], None]  # advance(bytes_read, rows_read)
+PROGRESS_STEP = 1 << 16  # report progress every 64 KiB of input
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    """Totals of one import run."""
+
+    rows: int = 0
+    new: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    breaches: int = 0
+    transitions: int = 0
+    tickets: set[str] = field(default_factory=set)
+
+    def add(self, outcome: BatchOutcome) -> None:
+        self.new += outcome.new
+        self.duplicates += outcome.duplicates
+        self.rejected += len(outcome.conflicts)
+        self.breaches += outcome.breaches
+        self.transitions += len(outcome.transitions)
+        self.tickets.update(outcome.touched)
+
+
+def _open_text(path: Path) -> IO[str]:
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
+    return path.open(encoding="utf-8-sig", newline="")
+
+
+def _format_of(path: Path) -> str:
+    suffixes = [s for s in path.suffixes if s != ".gz"]
+    kind = suffixes[-1] if suffixes else ""
+    if kind in {".jsonl", ".ndjson", ".json"}:
+        return "jsonl"
+    if kind == ".csv":
+        return "csv"
+    raise typer.BadParameter(f"{path}: unknown format (expected .jsonl, .ndjson, .json or .csv)")
+
+
+def _counted(stream: IO[str], advance: Advance) -> Iterator[str]:
+    pending = rows = 0
+    for line in stream:
+        pending += len(line)
+        rows += 1
+        if pending >= PROGRESS_STEP:
+            advance(pending, rows)
+            pending = rows = 0
+        yield line
+    advance(pending, rows)
+
+
+def read_file(path: Path, advance: Advance) -> Iterator[Item]:
+    """The events and rejections of one file, in file order."""
+    name = str(path)
+    with _open_text(path) as stream:
+        lines = _counted(stream, advance)
+        if _format_of(path) == "csv":
+            from servanda.adapters.importers.csv_events import parse_csv_events
+
+            for item in parse_csv_events(lines):
+                if isinstance(item, Rejection):
+                    yield Rejection(item.line, item.message, item.raw, name)
+                else:
+                    yield SourcedEvent(item, name, None, "")
+            return
+        yield from _read_jsonl(lines, name)
+
+
+def _read_jsonl(lines: Iterable[str], name: str) -> Iterator[Item]:
+    from servanda.domain.errors import EventError
+    from servanda.specs.events import parse_event_line
+
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield SourcedEvent(parse_event_line(line), name, number, line.rstrip("\n"))
+        except EventError as error:
+            yield Rejection(number, str(error), line.rstrip("\n"), name)
+
+
+class RejectSink:
+    """Reports rejections on stderr (the first few) and writes their raw lines to a file."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._stream = path.open("w", encoding="utf-8") if path is not None else None
+        self.count = 0
+
+    def reject(self, where: str, message: str, raw: str) -> None:
+        self.count += 1
+        if self.count <= MAX_SHOWN_REJECTIONS:
+            typer.echo(f"{where}: {message}", err=True)
+        if self._stream is not None:
+            self._stream.write(raw + "\n")
+
+    def close(self) -> None:
+        if self.count > MAX_SHOWN_REJECTIONS:
+            typer.echo(f"... and {self.count - MAX_SHOWN_REJECTIONS} more rejected", err=True)
+        if self._stream is not None:
+            self._stream.close()
+
+
+def import_items(
+    storage: Storage,
+    items: Iterable[Item],
+    *,
+    now: int,
+    batch_size: int,
+    rejects: RejectSink,
+    strict: bool = False,
+) -> ImportSummary:
+    """Store ``items`` in batches; the reusable core of every event importer's command."""
+    from servanda.services.ingestion import record_events
+
+    summary = ImportSummary()
+    batch: list[SourcedEvent] = []
+
+    def flush() -> None:
+        events = [sourced.event for sourced in batch]
+        outcome = record_events(storage.uow_factory, storage.evaluator, events, now, strict=strict)
+        summary.add(outcome)
+        if outcome.conflicts:
+            _reject_conflicts(batch, outcome.conflicts, rejects)
+        batch.clear()
+
+    for item in items:
+        summary.rows += 1
+        if isinstance(item, Rejection):
+            summary.rejected += 1
+            rejects.reject(f"{item.file or '<input>'}:{item.line}", item.message, item.raw)
+            continue
+        batch.append(item)
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+    return summary
+
+
+def _reject_conflicts(
+    batch: list[SourcedEvent], conflicts: Iterable[TicketEvent], rejects: RejectSink
+) -> None:
+    from servanda.specs.events import event_to_line
+
+    located = {id(sourced.event): sourced for sourced in batch}
+    for event in conflicts:
+        sourced = located.get(id(event))
+        where = "<input>"
+        raw = event_to_line(event).decode().rstrip("\n")
+        if sourced is not None:
+            where = f"{sourced.file}:{sourced.line}" if sourced.line else sourced.file
+            raw = sourced.raw or raw
+        rejects.reject(
+            where,
+            f"event {event.id!r} from source {event.source!r} is already stored with other content",
+            raw,
+        )
+
+
+def _prescan(files: list[Path]) -> int:
+    """Parse every file without storing anything; report and count the bad records."""
+    sink = RejectSink(None)
+    for path in files:
+        for item in read_file(path, lambda _bytes, _rows: None):
+            if isinstance(item, Rejection):
+                sink.reject(f"{item.file}:{item.line}", item.message, item.raw)
+    sink.close()
+    return sink.count
+
+
+@events_app.command("import")
+def import_command(
+    files: Annotated[list[Path], typer.Argument(help="JSONL or CSV event files (.gz allowed).")],
+    strict: Annotated[bool, typer.Option(help="Store nothing if any record is bad.")] = False,
+    reject_file: Annotated[
+        Path | None, typer.Option(help="Write the raw lines of rejected records here.")
+    ] = None,
+    now: Annotated[
+        str | None,
+        typer.Option(help="Evaluate clocks at this ISO 8601 instant instead of the wall clock."),
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Import ticket events idempotently and bring the touched tickets' measurements up to date."""
+    from servanda.domain.errors import EventError
+    from servanda.entrypoints.cli.progress import import_progress
+    from servanda.entrypoints.cli.sweep import resolve_now
+
+    for path in files:
+        if not path.is_file():
+            raise typer.BadParameter(f"{path}: no such file")
+        _format_of(path)
+    if strict and (bad := _prescan(files)):
+        raise EventError(f"--strict: {bad} bad record(s), nothing was imported")
+    instant = resolve_now(now)
+    storage = open_storage(database_url)
+    rejects = RejectSink(reject_file)
+    try:
+        compressed = any(path.suffix == ".gz" for path in files)
+        total = None if compressed else sum(path.stat().st_size for path in files)
+        with import_progress(total) as advance:
+            items = (item for path in files for item in read_file(path, advance))
+            summary = import_items(
+                storage,
+                items,
+                now=instant,
+                batch_size=storage.settings.import_batch_size,
+                rejects=rejects,
+                strict=strict,
+            )
+    finally:
+        rejects.close()
+        storage.dispose()
+    _print_summary(summary, reject_file)
+    if summary.rejected:
+        raise EventError(f"{summary.rejected:,} record(s) rejected; the others were imported")
+
+
+def _print_summary(summary: ImportSummary, reject_file: Path | None) -> None:
+    typer.echo(
+        f"rows read: {summary.rows:,}\n"
+        f"events new: {summary.new:,}, duplicate: {summary.duplicates:,}, "
+        f"rejected: {summary.rejected:,}\n"
+        f"tickets touched: {len(summary.tickets):,}\n"
+        f"measurements breached: {summary.breaches:,} "
+        f"(transitions recorded: {summary.transitions:,})"
+    )
+    if summary.rejected and reject_file is not None:
+        typer.echo(f"rejected records written to {reject_file}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(events_app, name="events")
