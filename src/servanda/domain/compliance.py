@@ -1,0 +1,223 @@
+"""Compliance per objective and period: attainment, satisfaction and availability against targets.
+
+Rules (SEMANTICS "Periods, compliance and money"):
+- Attainment = met / (met + breached) over the measurements that concluded in
+  the period (met at their stop, breached at their breach instant; cancelled,
+  running and paused clocks never count). With no items it is ``None``, shown
+  as "no items", never 100 % or 0 %.
+- An objective passes when attainment >= goal (the boundary passes); an
+  objective without a goal is informational (``no_goal``).
+- Satisfaction = mean rating of the period's rated tickets; passes when the
+  mean >= the target mean.
+- Availability = ``1 - downtime / covered`` inside the objective's calendar
+  (``servanda.domain.outages``); passes when >= the target. The error budget is
+  the downtime the target allows, ``(1 - target) * covered`` seconds; what is
+  left of it may be negative.
+Fractions are exact ``Decimal``; changes are differences of fractions (0.02 is
+two percentage points). Instants are epoch seconds (UTC).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from servanda.domain.agreements import Metric
+from servanda.domain.outages import Availability, OpenSeconds, Outage, availability
+
+ONE = Decimal(1)
+SECONDS_PER_MINUTE = Decimal(60)
+
+
+class Status(StrEnum):
+    """The traffic light of one figure."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NO_ITEMS = "no_items"
+    NO_GOAL = "no_goal"
+
+
+def attainment(met: int, breached: int) -> Decimal | None:
+    """``met / (met + breached)``; ``None`` when there are no items."""
+    items = met + breached
+    return Decimal(met) / Decimal(items) if items else None
+
+
+def change(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    """``current - previous`` when both exist, else ``None`` (no change can be told)."""
+    if current is None or previous is None:
+        return None
+    return current - previous
+
+
+def judge(level: Decimal | None, goal: Decimal | None) -> Status:
+    """Pass when ``level >= goal``; no items and no goal are their own states."""
+    if level is None:
+        return Status.NO_ITEMS
+    if goal is None:
+        return Status.NO_GOAL
+    return Status.PASS if level >= goal else Status.FAIL
+
+
+@dataclass(frozen=True, slots=True)
+class Compliance:
+    """One ticket objective for one customer (``None``: all) and service in one period."""
+
+    objective_key: str  # agreement/objective
+    metric: Metric
+    customer: str | None
+    service: str | None
+    period: str
+    met: int
+    breached: int
+    goal: Decimal | None
+    target_seconds: int | None
+    previous_met: int = 0
+    previous_breached: int = 0
+
+    @property
+    def agreement(self) -> str:
+        return self.objective_key.split("/", 1)[0]
+
+    @property
+    def items(self) -> int:
+        return self.met + self.breached
+
+    @property
+    def attainment(self) -> Decimal | None:
+        return attainment(self.met, self.breached)
+
+    @property
+    def previous_attainment(self) -> Decimal | None:
+        return attainment(self.previous_met, self.previous_breached)
+
+    @property
+    def change(self) -> Decimal | None:
+        return change(self.attainment, self.previous_attainment)
+
+    @property
+    def status(self) -> Status:
+        return judge(self.attainment, self.goal)
+
+
+@dataclass(frozen=True, slots=True)
+class Satisfaction:
+    """Mean rating of one satisfaction objective for one customer and service in one period."""
+
+    objective_key: str
+    customer: str | None
+    service: str | None
+    period: str
+    ratings: int
+    rating_sum: Decimal
+    target: Decimal | None
+    previous_ratings: int = 0
+    previous_rating_sum: Decimal = Decimal(0)
+
+    @property
+    def mean(self) -> Decimal | None:
+        return self.rating_sum / self.ratings if self.ratings else None
+
+    @property
+    def previous_mean(self) -> Decimal | None:
+        return self.previous_rating_sum / self.previous_ratings if self.previous_ratings else None
+
+    @property
+    def change(self) -> Decimal | None:
+        return change(self.mean, self.previous_mean)
+
+    @property
+    def status(self) -> Status:
+        return judge(self.mean, self.target)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceAvailability:
+    """Availability of one service (seen by one customer, or service-wide) in one period."""
+
+    objective_key: str
+    service: str
+    customer: str | None
+    period: str
+    target: Decimal
+    measured: Availability
+    calendar: str = "24x7"
+
+    @property
+    def availability(self) -> Decimal | None:
+        return self.measured.availability
+
+    @property
+    def downtime_minutes(self) -> Decimal:
+        return self.measured.downtime_seconds / SECONDS_PER_MINUTE
+
+    @property
+    def allowed_downtime_seconds(self) -> Decimal:
+        """The error budget: downtime the target allows over the covered time."""
+        return (ONE - self.target) * self.measured.covered_seconds
+
+    @property
+    def budget_left_seconds(self) -> Decimal:
+        """Error budget not yet spent; negative once the target is missed."""
+        return self.allowed_downtime_seconds - self.measured.downtime_seconds
+
+    @property
+    def budget_left_share(self) -> Decimal | None:
+        """Share of the error budget left (1 = untouched, < 0 overspent); ``None`` at a 100 % target."""
+        allowed = self.allowed_downtime_seconds
+        return self.budget_left_seconds / allowed if allowed else None
+
+    @property
+    def status(self) -> Status:
+        return judge(self.availability, self.target)
+
+
+def outages_seen_by(outages: Iterable[Outage], service: str, customer: str | None) -> list[Outage]:
+    """The outages of ``service`` as one customer sees them; service-wide (``None``): unscoped only.
+
+    An outage scoped to some customers is an outage of their service, not of
+    the service as a whole, so it counts only in those customers' figures.
+    """
+    if customer is None:
+        return [o for o in outages if o.service == service and not o.customers]
+    return [o for o in outages if o.affects(service, customer)]
+
+
+def measure_availability(
+    objective_key: str,
+    target: Decimal,
+    service: str,
+    customer: str | None,
+    period: tuple[str, int, int],
+    outages: Sequence[Outage],
+    open_seconds: OpenSeconds | None = None,
+    calendar: str = "24x7",
+) -> ServiceAvailability:
+    """Availability of ``service`` over ``period`` = ``(label, start, end)`` (epoch seconds, end exclusive)."""
+    label, start, end = period
+    seen = outages_seen_by(outages, service, customer)
+    measured = availability(seen, start, end, open_seconds)
+    return ServiceAvailability(objective_key, service, customer, label, target, measured, calendar)
+
+
+def percent(fraction: Decimal | None, places: int = 2) -> str:
+    """``Decimal('0.99955')`` -> ``99.96%`` (half-up); trailing zeros dropped; ``None`` -> ``n/a``."""
+    if fraction is None:
+        return "n/a"
+    exponent = Decimal(1).scaleb(-places)
+    value = (fraction * 100).quantize(exponent, rounding=ROUND_HALF_UP)
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def points(delta: Decimal | None, places: int = 1) -> str:
+    """A change of fractions in percentage points: ``+2.5 pp``, ``-0.3 pp``, ``–`` for none."""
+    if delta is None:
+        return "–"
+    value = (delta * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{'+' if value > 0 else ''}{value:f} pp"

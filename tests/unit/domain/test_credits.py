@@ -1,0 +1,192 @@
+from decimal import Decimal
+
+import pytest
+
+from servanda.domain.agreements import (
+    Agreement,
+    BonusBand,
+    CreditBand,
+    CreditPolicy,
+    CreditSchedule,
+    Customer,
+    Fee,
+    Level,
+    Metric,
+    Objective,
+)
+from servanda.domain.credits import LineKind, ObjectiveLevel, covered_fees, credit_statement
+from servanda.domain.money import Money
+
+D = Decimal
+EMAIL_AVAILABILITY = CreditSchedule(
+    Metric.AVAILABILITY,
+    (
+        CreditBand(D("0.999"), D("0.10")),
+        CreditBand(D("0.99"), D("0.25")),
+        CreditBand(D("0.95"), D(1)),
+    ),
+)
+CUSTOMER = Customer(
+    "acme", "ACME GmbH", fees=(Fee("email", D(2000), "EUR"), Fee("network", D(5000), "EUR"))
+)
+
+
+def agreement(
+    policy: CreditPolicy, *objectives: Objective, services: tuple[str, ...] = ("email",)
+) -> Agreement:
+    return Agreement(
+        "email-service",
+        Level.SERVICE,
+        "Email",
+        objectives,
+        services=frozenset(services),
+        credits=policy,
+    )
+
+
+def availability_objective(id_: str = "availability") -> Objective:
+    return Objective(id_, Metric.AVAILABILITY, target_value=D("0.999"))
+
+
+def level(key: str, metric: Metric, value: str | None) -> ObjectiveLevel:
+    return ObjectiveLevel(key, metric, None if value is None else D(value))
+
+
+def test_the_lowest_band_reached_applies_to_the_fee_of_the_covered_service():
+    deal = agreement(CreditPolicy((EMAIL_AVAILABILITY,)), availability_objective())
+    levels = {
+        "email-service/availability": level(
+            "email-service/availability", Metric.AVAILABILITY, "0.985"
+        )
+    }
+    statement = credit_statement(CUSTOMER, [deal], levels, "2026-03")
+    (line,) = statement.lines
+    assert (line.kind, line.rate, line.threshold) == (LineKind.CREDIT, D("0.25"), D("0.99"))
+    assert line.fee == Money(D(2000), "EUR")  # email only, not the network fee
+    assert statement.credits("EUR") == Money(D("500.00"), "EUR")
+    assert "98.5% is below 99%: 25% of EUR 2,000.00 (email)" in line.reason
+
+
+def test_a_level_at_the_threshold_is_not_below_it():
+    deal = agreement(CreditPolicy((EMAIL_AVAILABILITY,)), availability_objective())
+    levels = {
+        "email-service/availability": level(
+            "email-service/availability", Metric.AVAILABILITY, "0.999"
+        )
+    }
+    (line,) = credit_statement(CUSTOMER, [deal], levels, "2026-03").lines
+    assert line.kind is LineKind.NONE
+    assert line.amount == Money(D(0), "EUR")
+
+
+def test_no_items_means_no_credit_and_says_so():
+    deal = agreement(CreditPolicy((EMAIL_AVAILABILITY,)), availability_objective())
+    levels = {
+        "email-service/availability": level("email-service/availability", Metric.AVAILABILITY, None)
+    }
+    (line,) = credit_statement(CUSTOMER, [deal], levels, "2026-03").lines
+    assert line.kind is LineKind.NONE
+    assert "no items" in line.reason
+
+
+def test_objectives_that_do_not_apply_to_the_customer_get_no_line():
+    deal = agreement(CreditPolicy((EMAIL_AVAILABILITY,)), availability_objective())
+    assert credit_statement(CUSTOMER, [deal], {}, "2026-03").lines == ()
+
+
+def test_the_cap_takes_back_what_exceeds_its_share_of_the_fee():
+    # Two resolution objectives at 85 % each earn 20 % of EUR 2,000 = 400 each; the cap is 25 % = 500.
+    schedule = CreditSchedule(
+        Metric.RESOLUTION, (CreditBand(D("0.95"), D("0.10")), CreditBand(D("0.90"), D("0.20")))
+    )
+    objectives = (Objective("p1", Metric.RESOLUTION), Objective("p2", Metric.RESOLUTION))
+    deal = agreement(CreditPolicy((schedule,), cap=D("0.25")), *objectives)
+    levels = {
+        f"email-service/{o.id}": level(f"email-service/{o.id}", Metric.RESOLUTION, "0.85")
+        for o in objectives
+    }
+    statement = credit_statement(CUSTOMER, [deal], levels, "2026-03")
+    assert [line.kind for line in statement.lines] == [
+        LineKind.CREDIT,
+        LineKind.CREDIT,
+        LineKind.CREDIT_CAP,
+    ]
+    assert statement.lines[-1].amount == Money(D(-300), "EUR")
+    assert statement.credits("EUR") == Money(D("500.00"), "EUR")
+
+
+def test_bonuses_take_the_highest_band_reached_and_are_capped():
+    bonus = (
+        BonusBand(Metric.AVAILABILITY, D("0.9995"), D("0.02")),
+        BonusBand(Metric.AVAILABILITY, D("0.9999"), D("0.03")),
+    )
+    deal = agreement(
+        CreditPolicy((EMAIL_AVAILABILITY,), bonus, bonus_cap=D("0.025")), availability_objective()
+    )
+    levels = {
+        "email-service/availability": level("email-service/availability", Metric.AVAILABILITY, "1")
+    }
+    statement = credit_statement(CUSTOMER, [deal], levels, "2026-03")
+    assert [line.kind for line in statement.lines] == [LineKind.BONUS, LineKind.BONUS_CAP]
+    assert statement.lines[0].amount == Money(D("60.00"), "EUR")  # 3 % of 2,000
+    assert statement.bonuses("EUR") == Money(D("50.00"), "EUR")  # capped at 2.5 %
+    assert statement.credits("EUR") == Money(D("0.00"), "EUR")
+    assert statement.net("EUR") == Money(D("-50.00"), "EUR")
+
+
+def test_satisfaction_credits_compare_the_mean_rating():
+    schedule = CreditSchedule(Metric.SATISFACTION, (CreditBand(D("4.0"), D("0.05")),))
+    deal = agreement(
+        CreditPolicy((schedule,)), Objective("sat", Metric.SATISFACTION, target_value=D("4.6"))
+    )
+    levels = {"email-service/sat": level("email-service/sat", Metric.SATISFACTION, "3.75")}
+    (line,) = credit_statement(CUSTOMER, [deal], levels, "2026-03").lines
+    assert line.amount == Money(D("100.00"), "EUR")
+    assert "satisfaction 3.75 is below 4" in line.reason
+
+
+def test_the_total_is_rounded_once_from_the_exact_sum_not_from_rounded_lines():
+    # Each line is 5 % of EUR 333.33 = 16.6665 (shown 16.67); two lines are 33.333 -> 33.33, not 33.34.
+    customer = Customer("tiny", "Tiny", fees=(Fee("email", D("333.33"), "EUR"),))
+    schedule = CreditSchedule(Metric.RESOLUTION, (CreditBand(D("0.95"), D("0.05")),))
+    objectives = (Objective("a", Metric.RESOLUTION), Objective("b", Metric.RESOLUTION))
+    deal = agreement(CreditPolicy((schedule,)), *objectives)
+    levels = {
+        f"email-service/{o.id}": level(f"email-service/{o.id}", Metric.RESOLUTION, "0.5")
+        for o in objectives
+    }
+    statement = credit_statement(customer, [deal], levels, "2026-03")
+    assert [line.amount.rounded().amount for line in statement.lines] == [D("16.67"), D("16.67")]
+    assert statement.credits("EUR").amount == D("33.33")
+
+
+def test_an_agreement_without_services_covers_every_fee_per_currency():
+    customer = Customer(
+        "mixed",
+        "Mixed",
+        fees=(Fee("email", D(100), "EUR"), Fee("network", D(200), "EUR"), Fee("x", D(50), "USD")),
+    )
+    deal = Agreement("gold", Level.CUSTOMER, "Gold", ())
+    fees = covered_fees(customer, deal)
+    assert fees == {
+        "EUR": (Money(D(300), "EUR"), ("email", "network")),
+        "USD": (Money(D(50), "USD"), ("x",)),
+    }
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "shown"),
+    [
+        ("12.345", "EUR", "12.35"),
+        ("12.5", "JPY", "13"),
+        ("1.2345", "KWD", "1.235"),
+        ("-2.005", "EUR", "-2.01"),
+    ],
+)
+def test_money_rounds_half_up_to_the_currency_minor_unit(amount, currency, shown):
+    assert Money(D(amount), currency).rounded().amount == D(shown)
+
+
+def test_money_refuses_to_mix_currencies():
+    with pytest.raises(ValueError, match="EUR with USD"):
+        Money(D(1), "EUR") + Money(D(1), "USD")
