@@ -64,17 +64,19 @@ class Explanation:
         }
 
 
-def format_target(objective: Objective) -> str:
-    """The target as people write it: ``4h``, ``1d`` on 24x7 for whole days, ``99.9%``, ``4.5``."""
+def format_target(objective: Objective, *, always_open: bool = False) -> str:
+    """The target as people write it: ``4h``, ``99.9%``, ``4.5``; days (``2d``) only on 24x7."""
     if objective.target_seconds is not None:
-        return format_duration(objective.target_seconds)
+        return format_duration(objective.target_seconds, days=always_open)
     if objective.metric is Metric.AVAILABILITY and objective.target_value is not None:
         return format_percentage(objective.target_value)
     return format(objective.target_value or Decimal(0), "f")
 
 
-def _explanation(applied: AppliedObjective) -> Explanation:
+def _explanation(applied: AppliedObjective, definitions: Definitions) -> Explanation:
     objective = applied.objective
+    calendar = definitions.calendars.get(objective.calendar)
+    always_open = calendar is not None and calendar.is_always_open
     return Explanation(
         metric=applied.metric,
         agreement=applied.agreement.id,
@@ -83,7 +85,7 @@ def _explanation(applied: AppliedObjective) -> Explanation:
         specificity=applied.specificity.label,
         objective=objective.id,
         conditions=objective.describe_conditions(),
-        target=format_target(objective),
+        target=format_target(objective, always_open=always_open),
         calendar=objective.calendar,
         goal=format_percentage(objective.goal) if objective.goal is not None else None,
         warn_at=tuple(format_percentage(level) for level in objective.warn_at),
@@ -110,4 +112,4 @@ def explain(
         raise NotFoundError(f"unknown service {service!r}; services defined: {known}")
     scope = TicketScope(customer=customer, service=service, attributes=dict(attributes))
     applied = resolve_objectives(definitions, scope, on)
-    return [_explanation(item) for item in applied.values()]
+    return [_explanation(item, definitions) for item in applied.values()]

@@ -72,7 +72,9 @@ def validate(path: PathArgument) -> None:
             typer.echo(f"{issue}{_source_line(issue, cache)}")
         count = len(error.issues)
         typer.echo(f"{count} problem{'s' if count != 1 else ''} in {path}", err=True)
-        raise typer.Exit(1) from None
+        # SystemExit, not typer.Exit: in main()'s non-standalone mode click would turn
+        # typer.Exit into a return value and the process would exit 0.
+        raise SystemExit(1) from None
     typer.echo(f"valid: {path} ({summary(definitions)})")
 
 
