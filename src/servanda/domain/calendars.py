@@ -12,12 +12,37 @@ Rules (see docs/semantics.md, "Business time"):
   midnight), not the tail of the previous night's window.
 - An exception replaces the windows that open on its date; it wins over a
   holiday on the same date. An exception with no windows closes the day.
+- Business time is real elapsed seconds inside opening intervals ``[start, end)``
+  (the union of the windows), so DST shortens or lengthens a window; a bound in a
+  spring-forward gap takes effect when the clock jumps, one in a fall-back fold
+  means its first occurrence (``calendar_blocks``).
+- ``add`` returns the earliest instant at which the duration has elapsed (a
+  window's end, not the next opening); ``add(t, 0)`` is ``next_open(t)``;
+  ``between`` counts ``[a, b)``. Aware datetimes in, aware UTC out; the
+  ``*_epoch`` twins work on integer UTC epoch seconds for the clock engine.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+
+from servanda.domain.calendar_blocks import (
+    BLOCK_SECONDS,
+    BLOCK_SHIFT,
+    EMPTY_BLOCK,
+    UNIX_ORDINAL,
+    Block,
+    block_start,
+    build_block,
+    from_epoch,
+    load_zone,
+    position,
+    to_epoch,
+)
+from servanda.domain.errors import CalendarError
 
 SECONDS_PER_DAY = 86_400
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -116,3 +141,289 @@ class CalendarSpec:
             and not self.exceptions
             and all(days == (Window(0, SECONDS_PER_DAY),) for days in self.weekly)
         )
+
+
+# --------------------------------------------------------------------------- arithmetic
+
+_ZERO = timedelta(0)
+_FULL_DAY = Window(0, SECONDS_PER_DAY)
+LOOKAHEAD_YEARS = 50
+_LOOKAHEAD_BLOCKS = LOOKAHEAD_YEARS * 31_556_952 // BLOCK_SECONDS + 1
+
+
+class BusinessCalendar:
+    """Business-time arithmetic on one calendar (rules: module docstring and docs/semantics.md).
+
+    Datetime methods take aware datetimes (any zone) and return aware UTC ones;
+    ``*_epoch`` methods take and return integer UTC epoch seconds and are the
+    hot path. Intervals are half-open: an instant on a window's end is closed.
+    Opening intervals are the union of the windows: touching windows form one.
+    """
+
+    __slots__ = (
+        "_always_open",
+        "_blocks",
+        "_exceptions",
+        "_holidays",
+        "_last_block",
+        "_weekly",
+        "_zone",
+        "spec",
+    )
+
+    def __init__(self, spec: CalendarSpec) -> None:
+        self.spec = spec
+        self._zone = load_zone(spec.timezone)
+        self._weekly = spec.weekly
+        self._holidays = frozenset(holiday.day.toordinal() for holiday in spec.holidays)
+        self._exceptions = {exc.day.toordinal(): exc.windows for exc in spec.exceptions}
+        self._always_open = (
+            not spec.holidays
+            and not spec.exceptions
+            and all(_FULL_DAY in day for day in spec.weekly)
+        )
+        self._blocks: dict[int, Block] = {}
+        self._last_block = self._find_last_block()
+
+    def _find_last_block(self) -> int | None:
+        """The last block that can hold an opening; None when weekly windows repeat for ever."""
+        if any(self._weekly):
+            return None
+        opening_days = [day for day, windows in self._exceptions.items() if windows]
+        if not opening_days:
+            return -(1 << 62)  # never opens
+        midnight = (max(opening_days) - UNIX_ORDINAL + 2) * SECONDS_PER_DAY
+        return (midnight + 14 * 3600) >> BLOCK_SHIFT
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def is_always_open(self) -> bool:
+        return self._always_open
+
+    def _block(self, k: int) -> Block:
+        found = self._blocks.get(k)
+        if found is None:
+            if self._last_block is not None and k > self._last_block:
+                found = EMPTY_BLOCK
+            else:
+                try:
+                    found = build_block(
+                        k, self._zone, self._weekly, self._holidays, self._exceptions
+                    )
+                except (OverflowError, ValueError):
+                    raise CalendarError(
+                        f"calendar {self.name!r}: instant outside the supported years 2-9998"
+                    ) from None
+            self._blocks[k] = found
+        return found
+
+    def _horizon(self, k: int, t: int) -> int:
+        """The last block to search from block ``k`` (at instant ``t``) before giving up."""
+        if self._last_block is None:
+            return k + _LOOKAHEAD_BLOCKS
+        if self._last_block < k:
+            raise self._beyond(t)
+        return min(k + _LOOKAHEAD_BLOCKS, self._last_block)
+
+    def _beyond(self, t: int) -> CalendarError:
+        since = from_epoch(t).isoformat()
+        if self._last_block is not None:
+            return CalendarError(
+                f"calendar {self.name!r} runs out of opening time after {since}:"
+                " it has no weekly windows and no later exception that opens a day"
+            )
+        return CalendarError(
+            f"calendar {self.name!r}: no answer within {LOOKAHEAD_YEARS} years of {since}"
+        )
+
+    # ----------------------------------------------------------------- epoch API
+
+    def is_open_epoch(self, t: int) -> bool:
+        """Whether instant ``t`` lies inside an opening interval ``[start, end)``."""
+        if self._always_open:
+            return True
+        starts, ends, _ = self._block(t >> BLOCK_SHIFT)
+        i = bisect_right(starts, t) - 1
+        return i >= 0 and t < ends[i]
+
+    def add_epoch(self, start: int, seconds: int) -> int:
+        """The earliest instant at which ``seconds`` of business time have elapsed from ``start``.
+
+        A closed ``start`` counts from the next opening; a result on a window's end
+        stays there; ``seconds == 0`` gives ``next_open_epoch(start)``.
+        """
+        if seconds <= 0:
+            if seconds < 0:
+                raise CalendarError(f"negative business duration: {seconds}s")
+            return self.next_open_epoch(start)
+        if self._always_open:
+            return start + seconds
+        k = start >> BLOCK_SHIFT
+        block = self._blocks.get(k) or self._block(k)
+        starts, ends, cumulative = block
+        i = bisect_right(starts, start) - 1
+        if i < 0:
+            target = seconds
+        else:
+            end = ends[i]
+            target = cumulative[i] + seconds - (end - start if start < end else 0)
+        if cumulative and target <= cumulative[-1]:
+            j = bisect_left(cumulative, target)
+            return ends[j] - (cumulative[j] - target)
+        return self._add_beyond(k, start, target - (cumulative[-1] if cumulative else 0))
+
+    def _add_beyond(self, k: int, start: int, remaining: int) -> int:
+        """Spend ``remaining`` (> 0) open seconds from the start of block ``k + 1`` on."""
+        for later in range(k + 1, self._horizon(k, start) + 1):
+            _, ends, cumulative = self._block(later)
+            if cumulative and remaining <= cumulative[-1]:
+                j = bisect_left(cumulative, remaining)
+                return ends[j] - (cumulative[j] - remaining)
+            if cumulative:
+                remaining -= cumulative[-1]
+        raise self._beyond(start)
+
+    def between_epoch(self, a: int, b: int) -> int:
+        """Open seconds in ``[a, b)``; 0 when ``b <= a``."""
+        if b <= a:
+            return 0
+        if self._always_open:
+            return b - a
+        ka, kb = a >> BLOCK_SHIFT, b >> BLOCK_SHIFT
+        block_a = self._blocks.get(ka) or self._block(ka)
+        if ka == kb:
+            return position(block_a, b) - position(block_a, a)
+        total = -position(block_a, a)
+        for k in range(ka, kb):
+            cumulative = self._block(k)[2]
+            if cumulative:
+                total += cumulative[-1]
+        return total + position(self._block(kb), b)
+
+    def next_open_epoch(self, t: int) -> int:
+        """``t`` if open, else the start of the next opening interval."""
+        if self._always_open:
+            return t
+        k = t >> BLOCK_SHIFT
+        starts, ends, _ = self._block(k)
+        i = bisect_right(starts, t) - 1
+        if i >= 0 and t < ends[i]:
+            return t
+        if i + 1 < len(starts):
+            return starts[i + 1]
+        for later in range(k + 1, self._horizon(k, t) + 1):
+            starts = self._block(later)[0]
+            if starts:
+                return starts[0]
+        raise self._beyond(t)
+
+    def next_close_epoch(self, t: int) -> int:
+        """The end of the opening interval holding ``t``, or of the next one if ``t`` is closed.
+
+        A calendar that stays open for the whole look-ahead (``24x7``) has no
+        closing time: CalendarError.
+        """
+        if self._always_open:
+            raise CalendarError(f"calendar {self.name!r} is always open: it never closes")
+        opening = self.next_open_epoch(t)
+        k = opening >> BLOCK_SHIFT
+        starts, ends, _ = self._block(k)
+        end = ends[bisect_right(starts, opening) - 1]
+        horizon = self._horizon(k, t)
+        while end == block_start(k + 1):  # cut at the block edge: does it go on?
+            k += 1
+            if k > horizon:
+                raise self._beyond(t)
+            starts, ends, _ = self._block(k)
+            if not starts or starts[0] != end:
+                break
+            end = ends[0]
+        return end
+
+    def open_intervals_epoch(self, a: int, b: int) -> list[tuple[int, int]]:
+        """The opening intervals inside ``[a, b)``, clipped to it, in order."""
+        if b <= a:
+            return []
+        if self._always_open:
+            return [(a, b)]
+        found: list[tuple[int, int]] = []
+        for k in range(a >> BLOCK_SHIFT, (b >> BLOCK_SHIFT) + 1):
+            for raw_start, raw_end in zip(*self._block(k)[:2], strict=True):
+                start, end = max(raw_start, a), min(raw_end, b)
+                if end <= start:
+                    continue
+                if found and found[-1][1] == start:  # one interval cut at a block edge
+                    found[-1] = (found[-1][0], end)
+                else:
+                    found.append((start, end))
+        return found
+
+    # ----------------------------------------------------------------- datetime API
+    # Window bounds are whole seconds, so openness is constant inside each second
+    # and a fraction of a second is exact: P(s + f) = P(s) + f when second s is open.
+
+    def is_open(self, t: datetime) -> bool:
+        return self.is_open_epoch(to_epoch(t)[0])
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        """Deadline: the earliest instant at which ``duration`` of business time has elapsed."""
+        seconds, micro = to_epoch(start)
+        if duration.days < 0:
+            raise CalendarError(f"negative business duration: {duration}")
+        whole = duration.days * SECONDS_PER_DAY + duration.seconds
+        if not (micro or duration.microseconds):
+            return datetime.fromtimestamp(self.add_epoch(seconds, whole), UTC)
+        if not self.is_open_epoch(seconds):
+            seconds, micro = self.next_open_epoch(seconds), 0
+        carry, fraction = divmod(micro + duration.microseconds, 1_000_000)
+        if not fraction:
+            return from_epoch(self.add_epoch(seconds, whole + carry))
+        # the result lies inside the open second that ends at add_epoch(.., n + 1)
+        last_second = self.add_epoch(seconds, whole + carry + 1) - 1
+        return from_epoch(last_second) + timedelta(microseconds=fraction)
+
+    def between(self, a: datetime, b: datetime) -> timedelta:
+        """Business time in ``[a, b)``; zero when ``b <= a``."""
+        sa, ma = to_epoch(a)
+        sb, mb = to_epoch(b)
+        if not (ma or mb):
+            return timedelta(seconds=self.between_epoch(sa, sb)) if sb > sa else _ZERO
+        if (sb, mb) <= (sa, ma):
+            return _ZERO
+        micro = self.between_epoch(sa, sb) * 1_000_000
+        if mb and self.is_open_epoch(sb):
+            micro += mb
+        if ma and self.is_open_epoch(sa):
+            micro -= ma
+        return timedelta(microseconds=micro)
+
+    def next_open(self, t: datetime) -> datetime:
+        """``t`` (in UTC) if open, else the next opening."""
+        seconds, micro = to_epoch(t)
+        if self.is_open_epoch(seconds):
+            return from_epoch(seconds) + timedelta(microseconds=micro)
+        return from_epoch(self.next_open_epoch(seconds))
+
+    def next_close(self, t: datetime) -> datetime:
+        """End of the opening interval holding ``t``, or of the next one if ``t`` is closed."""
+        return from_epoch(self.next_close_epoch(to_epoch(t)[0]))
+
+    def open_intervals(self, a: datetime, b: datetime) -> list[tuple[datetime, datetime]]:
+        """Opening intervals inside ``[a, b)``, clipped to it, as UTC datetimes."""
+        sa, sb, mb = to_epoch(a)[0], *to_epoch(b)
+        found = self.open_intervals_epoch(sa, sb + (1 if mb else 0))
+        result = [(from_epoch(start), from_epoch(end)) for start, end in found]
+        lower, upper = a.astimezone(UTC), b.astimezone(UTC)
+        clipped = [(max(start, lower), min(end, upper)) for start, end in result]
+        return [(start, end) for start, end in clipped if start < end]
+
+
+def build_calendars(specs: Mapping[str, CalendarSpec]) -> dict[str, BusinessCalendar]:
+    """One BusinessCalendar per spec, keyed by name, always including the built-in ``24x7``."""
+    calendars = {name: BusinessCalendar(spec) for name, spec in specs.items()}
+    if ALWAYS_OPEN not in calendars:
+        calendars[ALWAYS_OPEN] = BusinessCalendar(CalendarSpec.always_open())
+    return calendars
