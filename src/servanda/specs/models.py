@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
@@ -262,12 +262,6 @@ class DefinitionsDocument(Entry):
     customers: dict[str, CustomerEntry] = Field(default_factory=dict)
     agreements: list[AgreementEntry] = Field(default_factory=list)
 
-
-SECTIONS: dict[str, Any] = {
-    "calendars": CalendarEntry,
-    "services": ServiceEntry,
-    "customers": CustomerEntry,
-}
 
 __all__ = [
     "AgreementEntry",
