@@ -12,20 +12,21 @@ condition attributes) combination and cached on the engine.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from servanda.domain.agreements import TICKET_METRICS, Definitions, Metric
 from servanda.domain.errors import DefinitionError, EventError, Issue
-from servanda.domain.events import EventType, TicketEvent
+from servanda.domain.events import SAME_INSTANT_RANK, EventType, TicketEvent
 from servanda.domain.measurements import Measurement
 from servanda.domain.precedence import TicketScope, resolve_objectives
 from servanda.domain.sla_clock import ClockPlan, EpochCalendar
 from servanda.domain.ticket_fold import TicketFold
 
-_ResolutionKey = tuple[date, str | None, str | None, tuple[tuple[str, str], ...]]
+_ResolutionKey = tuple[int, str | None, str | None, tuple[tuple[str, str], ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,21 +61,35 @@ class ClockEngine:
             for objective in agreement.objectives
             for condition in objective.conditions
         )
+        # Local midnights at which the set of agreements in force changes: tickets
+        # created between two of them resolve alike, so the cache keys on the span.
+        changes = {a.effective_from for a in definitions.agreements if a.effective_from}
+        changes |= {
+            a.effective_to + timedelta(days=1)
+            for a in definitions.agreements
+            if a.effective_to and a.effective_to < date.max
+        }
+        self._eras = sorted(self._midnight(day) for day in changes)
+
+    def _midnight(self, day: date) -> int:
+        local = datetime(day.year, day.month, day.day, tzinfo=self._zone)
+        return int(local.timestamp())
 
     def local_date(self, at: int) -> date:
         """The date of ``at`` in the definitions' time zone (selects agreements in force)."""
         return datetime.fromtimestamp(at, tz=UTC).astimezone(self._zone).date()
 
     def plans_for(
-        self, on: date, customer: str | None, service: str | None, attributes: Mapping[str, str]
+        self, created: int, customer: str | None, service: str | None, attributes: Mapping[str, str]
     ) -> dict[Metric, ClockPlan]:
-        """The clock plan per ticket metric for these attributes (cached)."""
-        relevant = tuple(sorted((k, v) for k, v in attributes.items() if k in self._attributes))
-        key = (on, customer, service, relevant)
+        """The clock plan per ticket metric for a ticket created at ``created`` (cached)."""
+        names = self._attributes
+        relevant = tuple(sorted(item for item in attributes.items() if item[0] in names))
+        key = (bisect_right(self._eras, created), customer, service, relevant)
         found = self._plans.get(key)
         if found is None:
             scope = TicketScope(customer, service, dict(relevant))
-            applied = resolve_objectives(self.definitions, scope, on)
+            applied = resolve_objectives(self.definitions, scope, self.local_date(created))
             found = {
                 metric: ClockPlan.of(item, self._calendar(item.objective.calendar, item.key))
                 for metric, item in applied.items()
@@ -144,11 +159,8 @@ def ordered_events(events: Iterable[TicketEvent]) -> list[TicketEvent]:
                 f"event {event.id!r} from source {event.source!r} arrived twice with different "
                 f"content: first {known!r}, then {event!r}"
             )
-    return sorted(seen.values(), key=_order_key)
-
-
-def _order_key(event: TicketEvent) -> tuple[int, int, str, str]:
-    return event.order_key
+    rank = SAME_INSTANT_RANK
+    return sorted(seen.values(), key=lambda e: (e.at, rank[e.type], e.id, e.source))
 
 
 def evaluate_ticket(

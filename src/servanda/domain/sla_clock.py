@@ -51,6 +51,7 @@ class ClockPlan:
     target: int
     pause_on: frozenset[str]
     thresholds: tuple[tuple[Decimal, int], ...]  # (fraction, elapsed seconds), ascending
+    key: str  # agreement/objective
 
     @classmethod
     def of(cls, applied: AppliedObjective, calendar: EpochCalendar) -> ClockPlan:
@@ -62,12 +63,14 @@ class ClockPlan:
             if fraction > 0
         )
         return cls(
-            applied, calendar, objective.calendar, target, applied.pause_on, tuple(thresholds)
+            applied,
+            calendar,
+            objective.calendar,
+            target,
+            applied.pause_on,
+            tuple(thresholds),
+            applied.key,
         )
-
-    @property
-    def key(self) -> str:
-        return self.applied.key
 
     @property
     def metric(self) -> Metric:
@@ -92,6 +95,8 @@ class SLAClock:
         "cycle",
         "deadline",
         "due",
+        "due_exact",
+        "due_need",
         "due_warning",
         "elapsed_closed",
         "fired",
@@ -123,7 +128,12 @@ class SLAClock:
         self.breached_at: int | None = None
         self.cancelled = False
         self.deadline: int | None = None
+        # ``due`` is the next warning/breach instant, or while ``due_exact`` is False
+        # a lower bound of it (``since + need``: business time never outruns wall
+        # time), so that clocks which stop early never pay for the exact instant.
         self.due: int | None = None
+        self.due_exact = True
+        self.due_need = 0
         self.due_warning: Decimal | None = None  # the threshold ``due`` is for; None: the breach
         self.fired: list[FiredWarning] = []
         self.history: list[ClockChange] = []
@@ -237,6 +247,9 @@ class SLAClock:
     def advance(self, until: int) -> None:
         """Fire every warning and the breach due at or before ``until`` (at their own instants)."""
         while self.due is not None and self.due <= until:
+            if not self.due_exact:
+                self._pin_due()
+                continue
             if self.due_warning is not None:
                 self.fired.append(FiredWarning(self.due_warning, self.due))
                 self._schedule_due()
@@ -258,17 +271,23 @@ class SLAClock:
         self.due = self.due_warning = None
         if not self.timed or since is None or self.breached_at is not None:
             return
-        cal = self.plan.calendar
+        need = self.plan.target - self.elapsed_closed + 1
         for fraction, seconds in self.plan.thresholds:
             # Thresholds already passed were caught up at the change that passed them.
             if seconds > self.elapsed_closed and not self._has_fired(fraction):
-                self.due = cal.add_epoch(since, seconds - self.elapsed_closed)
+                need = seconds - self.elapsed_closed
                 self.due_warning = fraction
-                return
-        self.due = cal.add_epoch(since, self.plan.target - self.elapsed_closed + 1)
+                break
+        self.due, self.due_need, self.due_exact = since + need, need, False
+
+    def _pin_due(self) -> None:
+        since = self.running_since
+        assert since is not None
+        self.due = self.plan.calendar.add_epoch(since, self.due_need)
+        self.due_exact = True
 
     def _has_fired(self, fraction: Decimal) -> bool:
-        return any(w.threshold == fraction for w in self.fired)
+        return any(warning.threshold == fraction for warning in self.fired)
 
     # ---------------------------------------------------------------- spans
     def _close_running(self, at: int) -> None:
@@ -294,28 +313,34 @@ class SLAClock:
             elapsed += cal.between_epoch(self.running_since, now)
         if self.paused_since is not None:
             paused += cal.between_epoch(self.paused_since, now)
-        applied = self.plan.applied
+        plan = self.plan
+        agreement = plan.applied.agreement
         return Measurement(
-            ticket=ticket,
-            agreement=applied.agreement.id,
-            level=applied.agreement.level,
-            objective_key=self.plan.key,
-            metric=applied.metric,
-            cycle=self.cycle,
-            state=self.state,
-            target_seconds=self.plan.target,
-            elapsed_seconds=elapsed,
-            paused_seconds=paused,
-            started_at=self.start,
-            deadline=self.deadline,
-            stopped_at=self.stopped_at,
-            breached_at=self.breached_at,
-            calendar=self.plan.calendar_name,
-            warnings=tuple(self.fired),
-            history=tuple(self.history),
-            next_due_at=self.due if self.is_open else None,
-            evaluated_at=now,
+            ticket,
+            agreement.id,
+            agreement.level,
+            plan.key,
+            plan.applied.metric,
+            self.cycle,
+            self.state,
+            plan.target,
+            elapsed,
+            paused,
+            self.start,
+            self.deadline,
+            self.stopped_at,
+            self.breached_at,
+            plan.calendar_name,
+            tuple(self.fired),
+            tuple(self.history),
+            self._exact_due() if self.is_open else None,
+            now,
         )
+
+    def _exact_due(self) -> int | None:
+        if self.due is not None and not self.due_exact:
+            self._pin_due()
+        return self.due
 
     @property
     def state(self) -> ClockState:

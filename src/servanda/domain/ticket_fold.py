@@ -10,7 +10,6 @@ whole epoch seconds (UTC). ``apply`` returns why an event was ignored, or None.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Protocol
 
 from servanda.domain.agreements import Metric
@@ -23,10 +22,8 @@ _KEYED = {"customer", "service"}
 
 
 class PlanSource(Protocol):
-    def local_date(self, at: int) -> date: ...
-
     def plans_for(
-        self, on: date, customer: str | None, service: str | None, attributes: Mapping[str, str]
+        self, created: int, customer: str | None, service: str | None, attributes: Mapping[str, str]
     ) -> dict[Metric, ClockPlan]: ...
 
 
@@ -40,7 +37,6 @@ class TicketFold:
         self.ticket = ticket
         self.fixed = fixed  # replaying for a retroactive start: these plans, no time-driven steps
         self.created_at: int | None = None
-        self.on: date | None = None
         self.customer: str | None = None
         self.service: str | None = None
         self.attributes: dict[str, str] = {}
@@ -76,8 +72,10 @@ class TicketFold:
         if self.closed:
             return "after the ticket was closed"
         if self.fixed is None:
-            for clock in self.open_clocks():
-                clock.advance(event.at)
+            at = event.at
+            for clock in (self.first, self.resolution, self.cycles[-1] if self.cycles else None):
+                if clock is not None and clock.due is not None and clock.due <= at:
+                    clock.advance(at)
         self.applied.append(event)
         handler = _HANDLERS.get(kind)
         return handler(self, event) if handler is not None else None
@@ -92,7 +90,6 @@ class TicketFold:
         if event.priority is not None:
             self.attributes["priority"] = event.priority
         self.status = event.status
-        self.on = self.engine.local_date(event.at)
         self.plans = self.fixed if self.fixed is not None else self._resolve()
         first, resolution = self.plans.get(_FR), self.plans.get(_RES)
         if first is not None:
@@ -102,8 +99,8 @@ class TicketFold:
         return None
 
     def _resolve(self) -> dict[Metric, ClockPlan]:
-        assert self.on is not None
-        return self.engine.plans_for(self.on, self.customer, self.service, self.attributes)
+        assert self.created_at is not None
+        return self.engine.plans_for(self.created_at, self.customer, self.service, self.attributes)
 
     def _responded(self, event: TicketEvent) -> str | None:
         if not self.replied:
