@@ -81,22 +81,14 @@ def exit_code_for(error: ServandaError) -> int:
 
 
 def main() -> None:
-    """Console-script entry point with the CLI's one error boundary."""
+    """Console-script entry point with the CLI's one error boundary.
+
+    Typer runs in standalone mode, so usage errors (exit 2), ``typer.Exit`` and
+    Ctrl-C are handled by it; our own errors become one line and an exit code.
+    """
     _register()
     try:
-        app(standalone_mode=False)
+        app()
     except ServandaError as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(exit_code_for(error))
-    except typer.Abort:
-        typer.echo("aborted", err=True)
-        sys.exit(130)
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
-    except Exception as error:  # click usage errors surface here in non-standalone mode
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        raise
