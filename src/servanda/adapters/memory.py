@@ -36,6 +36,7 @@ class _State:
     tickets: dict[str, TicketState | None] = field(default_factory=dict)
     measurements: dict[str, list[StoredMeasurement]] = field(default_factory=dict)
     transitions: dict[tuple[str, str, str, str], Transition] = field(default_factory=dict)
+    delivered: set[tuple[str, str, str, str]] = field(default_factory=set)
     outages: dict[Identity, Outage] = field(default_factory=dict)
 
 
@@ -165,13 +166,26 @@ class InMemoryTransitionRepository:
     def __init__(self, state: _State) -> None:
         self._state = state
 
-    def record(self, due: Sequence[Transition], recorded_at: int) -> list[Transition]:
+    def reconcile(
+        self, ticket_ids: Collection[str], current: Sequence[Transition], recorded_at: int
+    ) -> list[Transition]:
+        wanted = {t.identity: t for t in current}
+        tickets = set(ticket_ids)
+        stored = self._state.transitions
+        for identity in [i for i in stored if i[0] in tickets and i not in wanted]:
+            if identity not in self._state.delivered:
+                del stored[identity]
         new: list[Transition] = []
-        for transition in due:
-            if transition.identity not in self._state.transitions:
-                self._state.transitions[transition.identity] = transition
+        for identity, transition in wanted.items():
+            if identity in self._state.delivered:
+                continue
+            if identity not in stored:
                 new.append(transition)
+            stored[identity] = transition
         return new
+
+    def mark_delivered(self, identities: Collection[tuple[str, str, str, str]], at: int) -> None:
+        self._state.delivered.update(i for i in identities if i in self._state.transitions)
 
     def for_ticket(self, ticket_id: str) -> list[Transition]:
         found = [t for t in self._state.transitions.values() if t.ticket == ticket_id]

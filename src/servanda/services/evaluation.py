@@ -8,8 +8,10 @@ Rules:
   A ticket with no ``created`` event yet is dated by its earliest event.
 - Measurements are re-written whole on each re-fold, keyed ``metric:cycle``.
 - Transitions (warning per threshold, breached, met) whose instant is
-  ``<= now`` are derived from the measurements and recorded once; the
-  repository's uniqueness makes a repeated or concurrent record a no-op.
+  ``<= now`` are derived from the measurements and reconciled with the
+  outbox: each is recorded once; an undelivered one that the new measurements
+  no longer imply is withdrawn, so the outbox never depends on how an import
+  was split into batches.
 
 The caller has locked the tickets (``TicketRepository.lock``/``claim_due``).
 """
@@ -89,7 +91,7 @@ class Evaluator:
             )
         uow.tickets.save(states)
         uow.measurements.replace(ticket_ids, stored)
-        recorded = uow.transitions.record(due, now) if due else []
+        recorded = uow.transitions.reconcile(ticket_ids, due, now)
         return RefoldOutcome(len(states), len(stored), tuple(recorded))
 
 

@@ -178,9 +178,24 @@ class MeasurementRepository(Protocol):
 
 
 class TransitionRepository(Protocol):
-    def record(self, transitions: Sequence[Transition], recorded_at: int) -> list[Transition]:
-        """Store the transitions not recorded before; return exactly those."""
+    """The transitions table doubles as the notification outbox.
+
+    ``reconcile`` makes the *undelivered* transitions of ``ticket_ids`` equal to
+    ``current`` (what the tickets' current measurements imply): missing ones are
+    added, changed ones updated in place, ones no longer implied (late events
+    showed the ticket was answered in time) withdrawn. A delivered transition is
+    history and is never changed, withdrawn or recorded again.
+    """
+
+    def reconcile(
+        self, ticket_ids: Collection[str], current: Sequence[Transition], recorded_at: int
+    ) -> list[Transition]:
+        """Reconcile as above; return the transitions recorded for the first time."""
         ...
+
+    def mark_delivered(
+        self, identities: Collection[tuple[str, str, str, str]], at: int
+    ) -> None: ...
 
     def for_ticket(self, ticket_id: str) -> list[Transition]: ...
 

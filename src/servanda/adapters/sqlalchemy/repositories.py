@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import Connection, Table, delete, func, select
+from sqlalchemy import Connection, Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from servanda.adapters.sqlalchemy import codec
@@ -303,8 +303,51 @@ class SqlAlchemyTransitionRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def record(self, due: Sequence[Transition], recorded_at: int) -> list[Transition]:
-        if not due:
+    def reconcile(
+        self, ticket_ids: Collection[str], current: Sequence[Transition], recorded_at: int
+    ) -> list[Transition]:
+        wanted = {t.identity: t for t in current}
+        stored = self._stored(ticket_ids)
+        stale = [
+            row_id
+            for identity, (row_id, delivered, _) in stored.items()
+            if identity not in wanted and not delivered
+        ]
+        for chunk in chunked(stale):
+            self._connection.execute(delete(transitions).where(transitions.c.id.in_(chunk)))
+        changed = [
+            {"row_id": stored[identity][0], **{f"new_{k}": v for k, v in _mutable(t).items()}}
+            for identity, t in wanted.items()
+            if identity in stored and not stored[identity][1] and stored[identity][2] != t
+        ]
+        if changed:
+            c = transitions.c
+            self._connection.execute(
+                update(transitions)
+                .where(c.id == bindparam("row_id"))
+                .values({name: bindparam(f"new_{name}") for name in _MUTABLE}),
+                changed,
+            )
+        return self._insert(
+            [t for identity, t in wanted.items() if identity not in stored], recorded_at
+        )
+
+    def _stored(
+        self, ticket_ids: Collection[str]
+    ) -> dict[tuple[str, str, str, str], tuple[int, bool, Transition]]:
+        c = transitions.c
+        found: dict[tuple[str, str, str, str], tuple[int, bool, Transition]] = {}
+        for chunk in chunked(ticket_ids):
+            rows = self._connection.execute(
+                select(c.id, c.delivered_at, *_TRANSITION_COLUMNS).where(c.ticket_id.in_(chunk))
+            )
+            for row_id, delivered_at, *values in rows:
+                transition = _transition(values)
+                found[transition.identity] = (row_id, delivered_at is not None, transition)
+        return found
+
+    def _insert(self, new: Sequence[Transition], recorded_at: int) -> list[Transition]:
+        if not new:
             return []
         rows = [
             {
@@ -312,14 +355,11 @@ class SqlAlchemyTransitionRepository:
                 "measurement_key": t.measurement_key,
                 "kind": t.kind.value,
                 "threshold": t.threshold,
-                "objective_key": t.objective_key,
-                "metric": t.metric,
-                "at": t.at,
+                **_mutable(t),
                 "recorded_at": recorded_at,
-                "revision_id": t.revision_id,
                 "delivery_attempts": 0,
             }
-            for t in due
+            for t in new
         ]
         c = transitions.c
         statement = (
@@ -329,31 +369,60 @@ class SqlAlchemyTransitionRepository:
             )
             .returning(c.ticket_id, c.measurement_key, c.kind, c.threshold)
         )
-        new = {tuple(row) for row in self._connection.execute(statement, rows)}
-        return [t for t in due if t.identity in new]
+        inserted = {tuple(row) for row in self._connection.execute(statement, rows)}
+        return [t for t in new if t.identity in inserted]
+
+    def mark_delivered(self, identities: Collection[tuple[str, str, str, str]], at: int) -> None:
+        c = transitions.c
+        for ticket, key, kind, threshold in identities:
+            self._connection.execute(
+                update(transitions)
+                .where(
+                    c.ticket_id == ticket,
+                    c.measurement_key == key,
+                    c.kind == kind,
+                    c.threshold == threshold,
+                )
+                .values(delivered_at=at)
+            )
 
     def for_ticket(self, ticket_id: str) -> list[Transition]:
         c = transitions.c
         rows = self._connection.execute(
-            select(
-                c.ticket_id,
-                c.measurement_key,
-                c.kind,
-                c.threshold,
-                c.objective_key,
-                c.metric,
-                c.at,
-                c.revision_id,
-            )
-            .where(c.ticket_id == ticket_id)
-            .order_by(c.at, c.id)
+            select(*_TRANSITION_COLUMNS).where(c.ticket_id == ticket_id).order_by(c.at, c.id)
         )
-        return [Transition(row[0], row[1], TransitionKind(row[2]), *row[3:]) for row in rows]
+        return [_transition(row) for row in rows]
 
     def count(self) -> int:
         return int(
             self._connection.execute(select(func.count()).select_from(transitions)).scalar_one()
         )
+
+
+_MUTABLE = ("objective_key", "metric", "at", "revision_id")
+_TRANSITION_COLUMNS = (
+    transitions.c.ticket_id,
+    transitions.c.measurement_key,
+    transitions.c.kind,
+    transitions.c.threshold,
+    *(transitions.c[name] for name in _MUTABLE),
+)
+
+
+def _mutable(t: Transition) -> dict[str, object]:
+    return {
+        "objective_key": t.objective_key,
+        "metric": t.metric,
+        "at": t.at,
+        "revision_id": t.revision_id,
+    }
+
+
+def _transition(values: Sequence[Any]) -> Transition:
+    ticket, key, kind, threshold, objective_key, metric, at, revision_id = values
+    return Transition(
+        ticket, key, TransitionKind(kind), threshold, objective_key, metric, at, revision_id
+    )
 
 
 class SqlAlchemyOutageRepository:
