@@ -66,6 +66,11 @@ def _register() -> None:
     events.register(app)
     revisions.register(app)
     sweep.register(app)
+    from servanda.entrypoints.cli import generate, replay, ticket
+
+    generate.register(app)
+    replay.register(app)
+    ticket.register(app)
 
 
 def exit_code_for(error: ServandaError) -> int:
