@@ -42,9 +42,10 @@ UNIX_ORDINAL = date(1970, 1, 1).toordinal()
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE_EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - local wall time, zone attached on use
 
-# starts, ends, cumulative open seconds from the block start through each interval's end
-Block = tuple[list[int], list[int], list[int]]
-EMPTY_BLOCK: Block = ([], [], [])
+# starts, ends, cumulative open seconds from the block start through each interval's end,
+# and the block's total open seconds
+Block = tuple[list[int], list[int], list[int], int]
+EMPTY_BLOCK: Block = ([], [], [], 0)
 
 
 def to_epoch(t: datetime) -> tuple[int, int]:
@@ -179,7 +180,7 @@ def merge(intervals: list[tuple[int, int]], low: int, high: int) -> Block:
     for start, end in zip(starts, ends, strict=True):
         total += end - start
         cumulative.append(total)
-    return starts, ends, cumulative
+    return starts, ends, cumulative, total
 
 
 def build_block(
@@ -203,7 +204,7 @@ def build_block(
 
 def position(block: Block, t: int) -> int:
     """Open seconds in the block before instant ``t`` (``t`` inside the block's span)."""
-    starts, ends, cumulative = block
+    starts, ends, cumulative, _ = block
     i = bisect_right(starts, t) - 1
     if i < 0:
         return 0

@@ -145,6 +145,7 @@ class CalendarSpec:
 
 # --------------------------------------------------------------------------- arithmetic
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ZERO = timedelta(0)
 _FULL_DAY = Window(0, SECONDS_PER_DAY)
 LOOKAHEAD_YEARS = 50
@@ -245,7 +246,7 @@ class BusinessCalendar:
         """Whether instant ``t`` lies inside an opening interval ``[start, end)``."""
         if self._always_open:
             return True
-        starts, ends, _ = self._block(t >> BLOCK_SHIFT)
+        starts, ends, _, _ = self._block(t >> BLOCK_SHIFT)
         i = bisect_right(starts, t) - 1
         return i >= 0 and t < ends[i]
 
@@ -255,35 +256,36 @@ class BusinessCalendar:
         A closed ``start`` counts from the next opening; a result on a window's end
         stays there; ``seconds == 0`` gives ``next_open_epoch(start)``.
         """
-        if seconds <= 0:
+        if seconds <= 0 or self._always_open:
             if seconds < 0:
                 raise CalendarError(f"negative business duration: {seconds}s")
-            return self.next_open_epoch(start)
-        if self._always_open:
-            return start + seconds
+            return self.next_open_epoch(start) if seconds == 0 else start + seconds
         k = start >> BLOCK_SHIFT
-        block = self._blocks.get(k) or self._block(k)
-        starts, ends, cumulative = block
+        block = self._blocks.get(k)
+        if block is None:
+            block = self._block(k)
+        starts, ends, cumulative, total = block
         i = bisect_right(starts, start) - 1
-        if i < 0:
-            target = seconds
-        else:
+        if i >= 0:
+            target = cumulative[i] + seconds
             end = ends[i]
-            target = cumulative[i] + seconds - (end - start if start < end else 0)
-        if cumulative and target <= cumulative[-1]:
-            j = bisect_left(cumulative, target)
+            if start < end:
+                target -= end - start
+        else:
+            target = seconds
+        if target <= total:
+            j = bisect_left(cumulative, target, i if i > 0 else 0)
             return ends[j] - (cumulative[j] - target)
-        return self._add_beyond(k, start, target - (cumulative[-1] if cumulative else 0))
+        return self._add_beyond(k, start, target - total)
 
     def _add_beyond(self, k: int, start: int, remaining: int) -> int:
         """Spend ``remaining`` (> 0) open seconds from the start of block ``k + 1`` on."""
         for later in range(k + 1, self._horizon(k, start) + 1):
-            _, ends, cumulative = self._block(later)
-            if cumulative and remaining <= cumulative[-1]:
+            _, ends, cumulative, total = self._block(later)
+            if remaining <= total:
                 j = bisect_left(cumulative, remaining)
                 return ends[j] - (cumulative[j] - remaining)
-            if cumulative:
-                remaining -= cumulative[-1]
+            remaining -= total
         raise self._beyond(start)
 
     def between_epoch(self, a: int, b: int) -> int:
@@ -292,15 +294,29 @@ class BusinessCalendar:
             return 0
         if self._always_open:
             return b - a
+        k = a >> BLOCK_SHIFT
+        if b >> BLOCK_SHIFT != k:
+            return self._between_blocks(a, b)
+        block = self._blocks.get(k)
+        if block is None:
+            block = self._block(k)
+        starts, ends, cumulative, _ = block
+        i = bisect_right(starts, b) - 1
+        if i < 0:
+            return 0
+        end = ends[i]
+        at_b = cumulative[i] - (end - b) if b < end else cumulative[i]
+        i = bisect_right(starts, a, 0, i + 1) - 1
+        if i < 0:
+            return at_b
+        end = ends[i]
+        return at_b - (cumulative[i] - (end - a) if a < end else cumulative[i])
+
+    def _between_blocks(self, a: int, b: int) -> int:
         ka, kb = a >> BLOCK_SHIFT, b >> BLOCK_SHIFT
-        block_a = self._blocks.get(ka) or self._block(ka)
-        if ka == kb:
-            return position(block_a, b) - position(block_a, a)
-        total = -position(block_a, a)
+        total = -position(self._block(ka), a)
         for k in range(ka, kb):
-            cumulative = self._block(k)[2]
-            if cumulative:
-                total += cumulative[-1]
+            total += self._block(k)[3]
         return total + position(self._block(kb), b)
 
     def next_open_epoch(self, t: int) -> int:
@@ -308,7 +324,7 @@ class BusinessCalendar:
         if self._always_open:
             return t
         k = t >> BLOCK_SHIFT
-        starts, ends, _ = self._block(k)
+        starts, ends, _, _ = self._block(k)
         i = bisect_right(starts, t) - 1
         if i >= 0 and t < ends[i]:
             return t
@@ -330,14 +346,14 @@ class BusinessCalendar:
             raise CalendarError(f"calendar {self.name!r} is always open: it never closes")
         opening = self.next_open_epoch(t)
         k = opening >> BLOCK_SHIFT
-        starts, ends, _ = self._block(k)
+        starts, ends, _, _ = self._block(k)
         end = ends[bisect_right(starts, opening) - 1]
         horizon = self._horizon(k, t)
         while end == block_start(k + 1):  # cut at the block edge: does it go on?
             k += 1
             if k > horizon:
                 raise self._beyond(t)
-            starts, ends, _ = self._block(k)
+            starts, ends, _, _ = self._block(k)
             if not starts or starts[0] != end:
                 break
             end = ends[0]
@@ -351,7 +367,8 @@ class BusinessCalendar:
             return [(a, b)]
         found: list[tuple[int, int]] = []
         for k in range(a >> BLOCK_SHIFT, (b >> BLOCK_SHIFT) + 1):
-            for raw_start, raw_end in zip(*self._block(k)[:2], strict=True):
+            starts, ends, _, _ = self._block(k)
+            for raw_start, raw_end in zip(starts, ends, strict=True):
                 start, end = max(raw_start, a), min(raw_end, b)
                 if end <= start:
                     continue
@@ -370,15 +387,35 @@ class BusinessCalendar:
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
         """Deadline: the earliest instant at which ``duration`` of business time has elapsed."""
-        seconds, micro = to_epoch(start)
-        if duration.days < 0:
-            raise CalendarError(f"negative business duration: {duration}")
+        try:
+            delta = start - _EPOCH
+        except TypeError:
+            to_epoch(start)  # raises the naive-datetime CalendarError
+            raise
+        seconds = delta.days * SECONDS_PER_DAY + delta.seconds
         whole = duration.days * SECONDS_PER_DAY + duration.seconds
-        if not (micro or duration.microseconds):
+        if whole < 0:
+            raise CalendarError(f"negative business duration: {duration}")
+        if delta.microseconds or duration.microseconds:
+            return self._add_fraction(seconds, delta.microseconds, whole, duration.microseconds)
+        if whole == 0 or self._always_open:
             return datetime.fromtimestamp(self.add_epoch(seconds, whole), UTC)
+        # add_epoch inlined: this is the API's hot path
+        block = self._blocks.get(seconds >> BLOCK_SHIFT)
+        if block is None:
+            block = self._block(seconds >> BLOCK_SHIFT)
+        starts, ends, cumulative, total = block
+        i = bisect_right(starts, seconds) - 1
+        target = whole if i < 0 else cumulative[i] + whole - max(ends[i] - seconds, 0)
+        if target <= total:
+            j = bisect_left(cumulative, target)
+            return datetime.fromtimestamp(ends[j] - cumulative[j] + target, UTC)
+        return datetime.fromtimestamp(self.add_epoch(seconds, whole), UTC)
+
+    def _add_fraction(self, seconds: int, micro: int, whole: int, extra: int) -> datetime:
         if not self.is_open_epoch(seconds):
             seconds, micro = self.next_open_epoch(seconds), 0
-        carry, fraction = divmod(micro + duration.microseconds, 1_000_000)
+        carry, fraction = divmod(micro + extra, 1_000_000)
         if not fraction:
             return from_epoch(self.add_epoch(seconds, whole + carry))
         # the result lies inside the open second that ends at add_epoch(.., n + 1)
@@ -387,10 +424,18 @@ class BusinessCalendar:
 
     def between(self, a: datetime, b: datetime) -> timedelta:
         """Business time in ``[a, b)``; zero when ``b <= a``."""
-        sa, ma = to_epoch(a)
-        sb, mb = to_epoch(b)
-        if not (ma or mb):
-            return timedelta(seconds=self.between_epoch(sa, sb)) if sb > sa else _ZERO
+        try:
+            da, db = a - _EPOCH, b - _EPOCH
+        except TypeError:
+            to_epoch(a), to_epoch(b)  # raises the naive-datetime CalendarError
+            raise
+        sa = da.days * SECONDS_PER_DAY + da.seconds
+        sb = db.days * SECONDS_PER_DAY + db.seconds
+        if da.microseconds or db.microseconds:
+            return self._between_fraction(sa, da.microseconds, sb, db.microseconds)
+        return timedelta(0, self.between_epoch(sa, sb))
+
+    def _between_fraction(self, sa: int, ma: int, sb: int, mb: int) -> timedelta:
         if (sb, mb) <= (sa, ma):
             return _ZERO
         micro = self.between_epoch(sa, sb) * 1_000_000

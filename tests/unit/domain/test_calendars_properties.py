@@ -199,7 +199,7 @@ def instant(calendar: tuple[CalendarSpec, date], micro: int) -> datetime:
     return start + timedelta(microseconds=micro)
 
 
-algebra = settings(max_examples=150, deadline=None)
+algebra = settings(max_examples=100, deadline=None)
 
 
 @algebra
