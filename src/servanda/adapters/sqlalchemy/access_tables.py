@@ -53,7 +53,9 @@ webhook_deliveries = Table(
     metadata,
     Column("id", Identity, primary_key=True, autoincrement=True),
     Column("subscription_id", Identity, ForeignKey("webhook_subscriptions.id"), nullable=False),
-    Column("transition_id", Identity, ForeignKey("transitions.id"), nullable=False),
+    # No foreign key: the outbox may withdraw an undelivered transition concurrently;
+    # a delivery whose transition is gone is simply never sent.
+    Column("transition_id", Identity, nullable=False),
     Column("status", String(16), nullable=False),  # pending | delivered | failed
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", BigInteger, nullable=False),

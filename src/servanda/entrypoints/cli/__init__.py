@@ -66,6 +66,10 @@ def _register() -> None:
     events.register(app)
     revisions.register(app)
     sweep.register(app)
+    from servanda.entrypoints.cli import serve, tokens
+
+    serve.register(app)
+    tokens.register(app)
     from servanda.entrypoints.cli import generate, replay, ticket
 
     generate.register(app)

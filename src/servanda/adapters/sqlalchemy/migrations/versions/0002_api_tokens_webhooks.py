@@ -61,11 +61,6 @@ def upgrade() -> None:
             ["webhook_subscriptions.id"],
             name=op.f("fk_webhook_deliveries_subscription_id_webhook_subscriptions"),
         ),
-        sa.ForeignKeyConstraint(
-            ["transition_id"],
-            ["transitions.id"],
-            name=op.f("fk_webhook_deliveries_transition_id_transitions"),
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_deliveries")),
         sa.UniqueConstraint(
             "subscription_id",

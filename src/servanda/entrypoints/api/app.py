@@ -1,0 +1,159 @@
+"""``create_app(settings)``: the FastAPI application of Servanda's HTTP API.
+
+Routes live under ``/api/v1`` (one router per resource); ``/healthz``,
+``/metrics``, ``/openapi.json`` and ``/docs`` sit at the root. The interactive
+docs load Swagger UI from files bundled in the package (``static/``): no CDN.
+Request bodies are limited to ``MAX_BODY_BYTES`` (413 beyond).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from servanda import __version__
+from servanda.bootstrap import Storage
+from servanda.config import Settings
+from servanda.entrypoints.api import errors
+from servanda.entrypoints.api.context import ApiContext, Context
+
+MAX_BODY_BYTES = 8 * 1024 * 1024
+STATIC = Path(__file__).parent / "static"
+
+DESCRIPTION = """Servanda's HTTP API: push ticket events and outages, read SLA clocks,
+agreements, revisions and reports. Authenticate with `Authorization: Bearer <token>`
+(tokens from `servanda tokens create`). Every error is `{code, message, errors}`."""
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    version: str
+
+
+def build_context(
+    settings: Settings, storage: Storage | None = None, now: Callable[[], int] | None = None
+) -> ApiContext:
+    """Wire storage, tokens, queries and the clock for ``settings`` (or the given storage)."""
+    from servanda.adapters.sqlalchemy.clock_queries import SqlAlchemyClockQuery
+    from servanda.adapters.sqlalchemy.tokens import SqlAlchemyTokenStore
+    from servanda.adapters.sqlalchemy.webhook_store import SqlAlchemyWebhookStore
+    from servanda.adapters.system_clock import SystemClock
+    from servanda.bootstrap import connect
+
+    storage = storage or connect(settings)
+    return ApiContext(
+        storage=storage,
+        tokens=SqlAlchemyTokenStore(storage.engine),
+        clocks=SqlAlchemyClockQuery(storage.engine),
+        webhooks=SqlAlchemyWebhookStore(storage.engine),
+        now=now or SystemClock().now,
+    )
+
+
+def create_app(
+    settings: Settings, *, storage: Storage | None = None, now: Callable[[], int] | None = None
+) -> FastAPI:
+    """The API for ``settings``; tests may pass their own ``storage`` and ``now``."""
+    from servanda.entrypoints.api.routers import ROUTERS
+
+    ctx = build_context(settings, storage, now)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if storage is None:
+            ctx.storage.dispose()
+
+    app = FastAPI(
+        title="Servanda",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        responses=errors.ERROR_RESPONSES,
+        lifespan=lifespan,
+    )
+    app.state.servanda = ctx
+    errors.install(app)
+    api = APIRouter(prefix="/api/v1")
+    for router in ROUTERS:
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(_root_router())
+    app.mount("/docs/static", StaticFiles(directory=STATIC), name="docs-static")
+    app.add_middleware(BodyLimit)
+    return app
+
+
+def _root_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/healthz", response_model=Health, tags=["health"], summary="Liveness and DB")
+    def healthz(ctx: Context) -> Health:
+        with ctx.storage.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return Health(status="ok", database="ok", version=__version__)
+
+    @router.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Servanda API",
+            swagger_js_url="/docs/static/swagger-ui-bundle.js",
+            swagger_css_url="/docs/static/swagger-ui.css",
+            swagger_favicon_url="data:,",
+        )
+
+    return router
+
+
+class BodyLimit:
+    """Refuse request bodies over ``MAX_BODY_BYTES`` with 413 (declared or streamed)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+            await _too_large(scope, receive, send)
+            return
+        await self.app(scope, _counting(receive), send)
+
+
+def _counting(receive: Receive) -> Receive:
+    seen = 0
+
+    async def wrapped() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > MAX_BODY_BYTES:
+            raise StarletteHTTPException(413, detail=_TOO_LARGE)
+        return message
+
+    return wrapped
+
+
+_TOO_LARGE = f"the request body is larger than {MAX_BODY_BYTES} bytes"
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    response = errors.error_response(413, "body_too_large", _TOO_LARGE)
+    app: ASGIApp = response
+    await app(scope, receive, send)

@@ -1,0 +1,146 @@
+"""``GET /api/v1/tickets/{id}``: a ticket's attributes, clocks (measurements) and timeline.
+
+The timeline merges the ticket's events (in application order) and its
+recorded transitions (warning, breached, met) by instant. A customer token
+sees only its customer's tickets: any other id is the same 404 as a missing one.
+Instants are ISO 8601 in UTC.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel
+
+from servanda.domain.measurements import Measurement, iso
+from servanda.entrypoints.api.context import ClockReader, Context, only_customer
+from servanda.services.queries import TicketView, ticket_view
+from servanda.specs.events import event_to_json
+
+router = APIRouter(tags=["tickets"])
+
+TicketId = Annotated[str, Path(min_length=1, max_length=200, description="The ticket id.")]
+
+
+class WarningOut(BaseModel):
+    threshold: str
+    at: str | None
+
+
+class ChangeOut(BaseModel):
+    at: str | None
+    cause: str
+    target_seconds: int
+    deadline: str | None
+    objective: str
+    event_id: str | None
+    detail: str
+
+
+class MeasurementOut(BaseModel):
+    """One SLA clock of the ticket (an objective applied to it, one cycle)."""
+
+    key: str
+    revision_id: int | None
+    agreement: str
+    level: str
+    objective: str
+    metric: str
+    cycle: int
+    state: str
+    target_seconds: int
+    elapsed_seconds: int
+    remaining_seconds: int
+    paused_seconds: int
+    started_at: str | None
+    deadline: str | None
+    stopped_at: str | None
+    breached_at: str | None
+    calendar: str
+    warnings: list[WarningOut]
+    history: list[ChangeOut]
+    next_due_at: str | None
+    evaluated_at: str | None
+
+
+class TimelineEntry(BaseModel):
+    at: str | None
+    kind: Literal["event", "transition"]
+    type: str = ""
+    event: dict[str, object] | None = None
+    measurement: str | None = None
+    objective: str | None = None
+    threshold: str | None = None
+
+
+class TicketOut(BaseModel):
+    id: str
+    customer: str | None
+    service: str | None
+    priority: str | None
+    status: str | None
+    attributes: dict[str, str]
+    created_at: str | None
+    last_event_at: str | None
+    event_count: int
+    revision_id: int | None
+    evaluated_at: str | None
+    next_due_at: str | None
+    measurements: list[MeasurementOut]
+    timeline: list[TimelineEntry]
+
+
+def measurement_out(key: str, revision_id: int | None, m: Measurement) -> MeasurementOut:
+    return MeasurementOut.model_validate({"key": key, "revision_id": revision_id} | m.to_dict())
+
+
+def ticket_out(view: TicketView) -> TicketOut:
+    state = view.state
+    timeline = [
+        (
+            e.at,
+            0,
+            TimelineEntry(at=iso(e.at), kind="event", type=e.type.value, event=event_to_json(e)),
+        )
+        for e in view.events
+    ] + [
+        (
+            t.at,
+            1,
+            TimelineEntry(
+                at=iso(t.at),
+                kind="transition",
+                type=t.kind.value,
+                measurement=t.measurement_key,
+                objective=t.objective_key,
+                threshold=t.threshold or None,
+            ),
+        )
+        for t in view.transitions
+    ]
+    timeline.sort(key=lambda item: (item[0], item[1]))
+    return TicketOut(
+        id=state.id,
+        customer=state.customer,
+        service=state.service,
+        priority=state.priority,
+        status=state.status,
+        attributes=dict(state.attributes),
+        created_at=iso(state.created_at),
+        last_event_at=iso(state.last_event_at),
+        event_count=state.event_count,
+        revision_id=state.revision_id,
+        evaluated_at=iso(state.evaluated_at),
+        next_due_at=iso(state.next_due_at),
+        measurements=[
+            measurement_out(s.key, s.revision_id, s.measurement) for s in view.measurements
+        ],
+        timeline=[entry for _, _, entry in timeline],
+    )
+
+
+@router.get("/tickets/{ticket_id}", response_model=TicketOut, summary="A ticket and its clocks")
+def get_ticket(ticket_id: TicketId, ctx: Context, principal: ClockReader) -> TicketOut:
+    view = ticket_view(ctx.storage.uow_factory, ticket_id, customer=only_customer(principal))
+    return ticket_out(view)

@@ -1,0 +1,52 @@
+"""``servanda serve``: run the HTTP API with uvicorn.
+
+With ``--workers N`` uvicorn starts N processes, each building its own app
+from the environment (``SERVANDA_DATABASE_URL``; ``--database-url`` is passed
+on through it). PostgreSQL must be migrated first (``servanda db upgrade``);
+a SQLite file is migrated here, once, before the workers start.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from servanda.entrypoints.cli.db import DatabaseUrl, open_storage
+
+
+def app_from_environment() -> object:
+    """The uvicorn factory: the API for the settings in the environment."""
+    from servanda.bootstrap import load_settings
+    from servanda.entrypoints.api import create_app
+
+    return create_app(load_settings())
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Serve the HTTP API (docs at /docs, OpenAPI at /openapi.json)."""
+    import uvicorn
+
+    if database_url:
+        os.environ["SERVANDA_DATABASE_URL"] = database_url
+    open_storage(database_url).dispose()  # checks (SQLite: migrates) the schema before forking
+    uvicorn.run(
+        "servanda.entrypoints.cli.serve:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        access_log=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
