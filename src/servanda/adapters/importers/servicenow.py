@@ -80,32 +80,33 @@ class _Incident:
         self.rank = -1
         self.phase = "open"
         self.status = options.state_map.statuses[options.state_map.initial]
-        self.attributes = _attributes(first)
+        self.last_seen = (first.priority, first.service, first.customer, first.group)
+        self.attributes: dict[str, str | None] = dict(zip(_ATTRIBUTES, self.last_seen, strict=True))
         self.responded = False
         fields = tuple(
             (name, value)
             for name, value in (("assignment_group", first.group), ("channel", first.channel))
             if value is not None
         )
-        created = TicketEvent(
-            id="",
-            ticket=self.number,
-            type=EventType.CREATED,
-            at=0,
+        self.emit(first, EventType.CREATED, first.opened_at)
+        self.events[0] = replace(
+            self.events[0],
             customer=first.customer,
             service=first.service,
             priority=first.priority,
             fields=fields,
         )
-        self.append(first, EventType.CREATED, created, first.opened_at)
 
     def emit(
-        self, row: IncidentRow, kind: EventType, at: int | None = None, status: str | None = None
+        self,
+        row: IncidentRow,
+        kind: EventType,
+        at: int | None = None,
+        *,
+        status: str | None = None,
+        changes: tuple[tuple[str, str], ...] = (),
     ) -> None:
-        shape = TicketEvent(id="", ticket=self.number, type=kind, at=0, status=status)
-        self.append(row, kind, shape, at)
-
-    def append(self, row: IncidentRow, kind: EventType, shape: TicketEvent, at: int | None) -> None:
+        """Append a ``kind`` event for ``row`` at ``at`` (default the row's update instant)."""
         instant = max(self.at, row.updated_at if at is None else at)
         rank = SAME_INSTANT_RANK[kind]
         if instant == self.at and rank <= self.rank:
@@ -117,7 +118,17 @@ class _Incident:
             repeat += 1
             event_id = f"{self.number}:{row.mod}:{kind.value}~{repeat}"
         self.used_ids.add(event_id)
-        self.events.append(replace(shape, id=event_id, at=instant, source=self.options.source))
+        self.events.append(
+            TicketEvent(
+                id=event_id,
+                ticket=self.number,
+                type=kind,
+                at=instant,
+                source=self.options.source,
+                status=status,
+                changes=changes,
+            )
+        )
 
     def apply(self, row: IncidentRow) -> None:
         """Emit what ``row`` changed, in same-instant rank order (see the module rules)."""
@@ -148,25 +159,18 @@ class _Incident:
             self.status = status
 
     def _attribute_changes(self, row: IncidentRow) -> None:
+        seen = (row.priority, row.service, row.customer, row.group)
+        if seen == self.last_seen:
+            return
+        self.last_seen = seen
         changes = {
             name: value
-            for name, value in _attributes(row).items()
+            for name, value in zip(_ATTRIBUTES, seen, strict=True)
             if value is not None and self.attributes.get(name) != value
         }
         if changes:
             self.attributes.update(changes)
-            shape = TicketEvent(
-                id="",
-                ticket=self.number,
-                type=EventType.ATTRIBUTES_CHANGED,
-                at=0,
-                changes=tuple(sorted(changes.items())),
-            )
-            self.append(row, EventType.ATTRIBUTES_CHANGED, shape, None)
-
-
-def _attributes(row: IncidentRow) -> dict[str, str | None]:
-    return dict(zip(_ATTRIBUTES, (row.priority, row.service, row.customer, row.group), strict=True))
+            self.emit(row, EventType.ATTRIBUTES_CHANGED, changes=tuple(sorted(changes.items())))
 
 
 def _resolution(row: IncidentRow, earliest: int) -> int:

@@ -124,7 +124,8 @@ class RowReader:
             raise EventError(
                 f"not a ServiceNow incident log: missing column(s) {', '.join(missing)}"
             )
-        self._index = {name: header.index(name) for name in wanted}
+        self._names = tuple(dict.fromkeys(wanted))
+        self._positions = tuple(header.index(name) for name in self._names)
         self._width = len(header)
         self._columns = columns
         self._times = LocalTimes(zone)
@@ -138,17 +139,15 @@ class RowReader:
     def _row(self, line: int, record: list[str]) -> IncidentRow:
         if len(record) != self._width:
             raise ValueError(f"{len(record)} values for {self._width} columns")
-        cell = self._cell_reader(record)
-        number = cell("number")
+        cell = dict(
+            zip(self._names, map(_value, map(record.__getitem__, self._positions)), strict=True)
+        )
+        number, state, mod = cell["number"], cell["incident_state"], cell["sys_mod_count"]
         if number is None:
             raise ValueError("missing incident number")
-        state, mod = cell("incident_state"), cell("sys_mod_count")
         if state is None or mod is None or not mod.isdigit():
             raise ValueError(f"unusable incident_state {state!r} / sys_mod_count {mod!r}")
-        priority = cell("priority")
-        resolved = cell("resolved_at")
-        customer = self._columns.customer or cell(self._columns.customer_field)
-        channel = cell("contact_type")
+        priority, resolved, channel = cell["priority"], cell["resolved_at"], cell["contact_type"]
         return IncidentRow(
             line=line,
             number=number,
@@ -157,34 +156,25 @@ class RowReader:
             updated_at=self._instant(cell, "sys_updated_at"),
             opened_at=self._instant(cell, "opened_at"),
             resolved_at=None if resolved is None else self._times(resolved),
-            reopen_count=int(cell("reopen_count") or 0),
+            reopen_count=int(cell["reopen_count"] or 0),
             priority=None if priority is None else priority_code(priority),
-            customer=customer,
-            service=cell(self._columns.service_field),
-            group=cell("assignment_group"),
+            customer=self._columns.customer or cell[self._columns.customer_field],
+            service=cell[self._columns.service_field],
+            group=cell["assignment_group"],
             channel=None if channel is None else channel.lower(),
         )
 
-    def _cell_reader(self, record: list[str]) -> _Cells:
-        return _Cells(record, self._index)
-
-    def _instant(self, cell: _Cells, name: str) -> int:
-        text = cell(name)
+    def _instant(self, cell: dict[str, str | None], name: str) -> int:
+        text = cell[name]
         if text is None:
             raise ValueError(f"missing {name}")
         return self._times(text)
 
 
-class _Cells:
-    __slots__ = ("_index", "_record")
-
-    def __init__(self, record: list[str], index: dict[str, int]) -> None:
-        self._record = record
-        self._index = index
-
-    def __call__(self, name: str) -> str | None:
-        value = self._record[self._index[name]].strip()
-        return None if value in (MISSING, "") else value
+def _value(text: str) -> str | None:
+    """A cell's value; ``?`` and empty cells are missing."""
+    value = text.strip()
+    return None if value in (MISSING, "") else value
 
 
 def read_rows(stream: IO[str], columns: Columns, zone: tzinfo) -> Iterator[IncidentRow | Rejection]:
