@@ -41,6 +41,7 @@ SECONDS_PER_DAY = 86_400
 UNIX_ORDINAL = date(1970, 1, 1).toordinal()
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE_EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - local wall time, zone attached on use
+_ONE_DAY = timedelta(days=1)
 
 # starts, ends, cumulative open seconds from the block start through each interval's end,
 # and the block's total open seconds
@@ -81,10 +82,17 @@ def _seconds(delta: timedelta | None) -> int:
     return delta.days * SECONDS_PER_DAY + delta.seconds
 
 
-def midnight_offset(zone: ZoneInfo, ordinal: int) -> int:
-    """UTC offset in seconds of local midnight of the given date (first occurrence)."""
-    day = date.fromordinal(ordinal)
-    return _seconds(datetime(day.year, day.month, day.day, tzinfo=zone).utcoffset())
+def midnight_offsets(zone: ZoneInfo, first: int, count: int) -> list[int]:
+    """UTC offsets in seconds of local midnight of ``count`` dates from ordinal ``first`` on.
+
+    (First occurrence; a midnight skipped by a gap reads the offset before the jump.)
+    """
+    midnight = datetime.fromordinal(first)  # naive wall time: zoneinfo reads its fields
+    found = []
+    for _ in range(count):
+        found.append(_seconds(zone.utcoffset(midnight)))
+        midnight += _ONE_DAY
+    return found
 
 
 def _offset_at(zone: ZoneInfo, epoch: int) -> int:
@@ -138,7 +146,7 @@ def local_intervals(
     exceptions: Mapping[int, Sequence[Window]],
 ) -> list[tuple[int, int]]:
     """UTC epoch intervals of the windows opening on local dates ``first..last`` (ordinals)."""
-    offsets = [midnight_offset(zone, ordinal) for ordinal in range(first, last + 3)]
+    offsets = midnight_offsets(zone, first, last - first + 3)
     found: list[tuple[int, int]] = []
     for index, ordinal in enumerate(range(first, last + 1)):
         windows = windows_on(ordinal, weekly, holidays, exceptions)
