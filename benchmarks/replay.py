@@ -43,19 +43,24 @@ def main() -> None:
     generated = time.perf_counter() - started
     now = max(event.at for event in events) + 86_400
 
+    # The fold makes no reference cycles (reference counting frees everything),
+    # so the batch runs with the cyclic collector off, as ``servanda replay``
+    # does: otherwise each full collection re-scans every event and measurement.
     gc.collect()
+    gc.disable()
     engine = ClockEngine(definitions, calendars)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     measurements = [m for result in engine.evaluate_many(events, now) for m in result.measurements]
-    folded = time.perf_counter() - started
+    folded, cpu = time.perf_counter() - started, time.process_time() - cpu
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     states = Counter(m.state.value for m in measurements)
     print(f"python {platform.python_version()} on {platform.machine()}, {sys.platform}")
     print(f"events generated:  {len(events):,} ({tickets:,} tickets) in {generated:.1f} s")
     print(f"measurements:      {len(measurements):,} {dict(sorted(states.items()))}")
-    print(f"fold:              {folded:.2f} s = {len(events) / folded:,.0f} events/s")
-    print(f"resolution cache:  {len(engine._plans):,} distinct attribute combinations")
+    print(f"fold (wall):       {folded:.2f} s = {len(events) / folded:,.0f} events/s")
+    print(f"fold (CPU):        {cpu:.2f} s = {len(events) / cpu:,.0f} events/s")
+    print(f"resolution cache:  {engine.resolution_cache_size:,} distinct attribute combinations")
     print(f"peak RSS:          {peak_mb:,.0f} MB")
 
 

@@ -71,6 +71,11 @@ class ClockEngine:
         }
         self._eras = sorted(self._midnight(day) for day in changes)
 
+    @property
+    def resolution_cache_size(self) -> int:
+        """How many distinct (era, customer, service, condition attributes) were resolved."""
+        return len(self._plans)
+
     def _midnight(self, day: date) -> int:
         local = datetime(day.year, day.month, day.day, tzinfo=self._zone)
         return int(local.timestamp())

@@ -30,6 +30,25 @@ class PlanSource(Protocol):
 class TicketFold:
     """The mutable state of one ticket while its events are applied in order."""
 
+    __slots__ = (
+        "applied",
+        "attributes",
+        "closed",
+        "created_at",
+        "customer",
+        "cycles",
+        "engine",
+        "first",
+        "fixed",
+        "plans",
+        "replied",
+        "resolution",
+        "resolved",
+        "service",
+        "status",
+        "ticket",
+    )
+
     def __init__(
         self, engine: PlanSource, ticket: str, fixed: dict[Metric, ClockPlan] | None = None
     ) -> None:
