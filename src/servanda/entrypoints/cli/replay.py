@@ -130,17 +130,10 @@ def replay(
     # The fold makes no reference cycles: with the cyclic collector off, a large
     # replay does not re-scan every event and measurement at each collection.
     gc.disable()
-    tickets = 0
-    skipped = 0
-    zone = ZoneInfo(engine.definitions.timezone)
-    writer = _writer(output, zone)
-    for evaluation in evaluate_all(engine, events, at):
-        tickets += 1
-        skipped += sum(
-            1 for item in evaluation.ignored if "after the evaluation" not in item.reason
-        )
-        for measurement in evaluation.measurements:
-            writer(measurement)
+    try:
+        tickets, skipped = _print_measurements(engine, events, at, output)
+    finally:
+        gc.enable()
     conflicts = len({e.ticket for e in events}) - tickets
     typer.echo(
         f"{len(events):,} events, {tickets:,} tickets folded at {iso(at)}; "
@@ -150,6 +143,22 @@ def replay(
     )
     if bad or conflicts:
         raise typer.Exit(EXIT_SKIPPED)
+
+
+def _print_measurements(
+    engine: ClockEngine, events: list[TicketEvent], at: int, output: ReplayFormat
+) -> tuple[int, int]:
+    """Print every measurement; return how many tickets were folded and events not applied."""
+    tickets = skipped = 0
+    writer = _writer(output, ZoneInfo(engine.definitions.timezone))
+    for evaluation in evaluate_all(engine, events, at):
+        tickets += 1
+        skipped += sum(
+            1 for item in evaluation.ignored if "after the evaluation" not in item.reason
+        )
+        for measurement in evaluation.measurements:
+            writer(measurement)
+    return tickets, skipped
 
 
 def _writer(output: ReplayFormat, zone: ZoneInfo) -> Callable[[Measurement], None]:
