@@ -1,0 +1,137 @@
+"""Credit statements per customer and period, and which objectives apply to a customer.
+
+Rules: docs/reports.md "Credits and bonuses". An objective applies to a
+customer when precedence picks it for at least one of the customer's services
+(the services it pays fees for) on the last day of the period. Every credited
+objective's level is measured over the statement's period, in the customer's
+reporting zone: attainment over the customer's services for ticket metrics,
+the lowest availability among the covered services, the mean rating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from servanda.domain.agreements import Agreement, Definitions, Metric, Objective
+from servanda.domain.compliance import attainment
+from servanda.domain.credits import CreditStatement, ObjectiveLevel, credit_statement
+from servanda.domain.errors import NotFoundError
+from servanda.domain.periods import ReportingPeriod, parse_period
+from servanda.domain.precedence import TicketScope, resolve_objectives
+from servanda.services.reports import (
+    AvailabilityRow,
+    ComplianceReport,
+    ReportSources,
+    availability_report,
+    compliance_report,
+    load_definitions,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CreditsReport:
+    period: str
+    title: str
+    revision_id: int | None
+    statements: tuple[CreditStatement, ...]
+
+
+def overlaps(agreement: Agreement, period: ReportingPeriod) -> bool:
+    """Whether the agreement is in force on at least one day of the period."""
+    starts = agreement.effective_from or date.min
+    ends = agreement.effective_to or date.max
+    return starts <= period.last and ends >= period.first
+
+
+def customer_services(definitions: Definitions, customer: str) -> list[str]:
+    known = definitions.customers[customer]
+    return sorted({fee.service for fee in known.fees} or set(definitions.services))
+
+
+def applicable_objectives(
+    definitions: Definitions, customer: str, day: date
+) -> list[tuple[Agreement, Objective]]:
+    """The objectives precedence picks for some ticket of ``customer`` on ``day``, in definitions order."""
+    picked: set[str] = set()
+    for service in customer_services(definitions, customer):
+        for agreement in definitions.agreements:
+            for objective in agreement.objectives:
+                attributes = {c.attribute: min(c.values) for c in objective.conditions}
+                scope = TicketScope(customer, service, attributes)
+                applied = resolve_objectives(definitions, scope, day).get(objective.metric)
+                if applied is not None and applied.key == f"{agreement.id}/{objective.id}":
+                    picked.add(applied.key)
+    return [
+        (agreement, objective)
+        for agreement in definitions.agreements
+        for objective in agreement.objectives
+        if f"{agreement.id}/{objective.id}" in picked
+    ]
+
+
+def objective_levels(
+    applicable: Iterable[tuple[Agreement, Objective]],
+    compliance: ComplianceReport,
+    availability: Iterable[AvailabilityRow],
+) -> dict[str, ObjectiveLevel]:
+    """The level each applicable objective reached (``None``: no items), keyed ``agreement/objective``."""
+    counts: dict[str, list[int]] = {}
+    for row in compliance.rows:
+        figures = counts.setdefault(row.objective_key, [0, 0])
+        figures[0] += row.met
+        figures[1] += row.breached
+    ratings: dict[str, list[Decimal]] = {}
+    for sat in compliance.satisfaction:
+        figures_sat = ratings.setdefault(sat.objective_key, [Decimal(0), Decimal(0)])
+        figures_sat[0] += sat.ratings
+        figures_sat[1] += sat.rating_sum
+    lowest: dict[str, Decimal] = {}
+    for measured in availability:
+        value = measured.figure.availability
+        if value is not None:
+            name = measured.figure.objective_key
+            lowest[name] = min(value, lowest.get(name, value))
+    levels = {}
+    for agreement, objective in applicable:
+        key = f"{agreement.id}/{objective.id}"
+        if objective.metric is Metric.AVAILABILITY:
+            level, basis = lowest.get(key), "lowest availability of the covered services"
+        elif objective.metric is Metric.SATISFACTION:
+            count, total = ratings.get(key, [Decimal(0), Decimal(0)])
+            level, basis = (total / count if count else None), f"{count} rated tickets"
+        else:
+            met, breached = counts.get(key, [0, 0])
+            level, basis = attainment(met, breached), f"{met} met, {breached} breached"
+        levels[key] = ObjectiveLevel(key, objective.metric, level, basis)
+    return levels
+
+
+def customer_statement(
+    sources: ReportSources, definitions: Definitions, customer: str, period: str
+) -> tuple[CreditStatement, ComplianceReport, tuple[AvailabilityRow, ...]]:
+    """One customer's statement, with the compliance and availability it was computed from."""
+    if customer not in definitions.customers:
+        raise NotFoundError(f"customer {customer!r} is not in the definitions")
+    known = definitions.customers[customer]
+    cut = parse_period(period, known.reporting_timezone)
+    compliance = compliance_report(sources, period, customer=customer, periods=1)
+    availability = availability_report(sources, period, customer=customer).rows
+    applicable = applicable_objectives(definitions, customer, cut.last)
+    levels = objective_levels(applicable, compliance, availability)
+    in_force = [a for a in definitions.agreements if overlaps(a, cut)]
+    statement = credit_statement(known, in_force, levels, cut.label)
+    return statement, compliance, availability
+
+
+def credits_report(
+    sources: ReportSources, period: str, *, customer: str | None = None
+) -> CreditsReport:
+    """Credit statements of ``customer`` (or of every customer) for ``period``."""
+    probe = parse_period(period, "UTC")
+    revision_id, definitions = load_definitions(sources, probe)
+    wanted = [customer] if customer is not None else sorted(definitions.customers)
+    statements = tuple(customer_statement(sources, definitions, name, period)[0] for name in wanted)
+    return CreditsReport(probe.label, probe.title, revision_id, statements)

@@ -1,0 +1,305 @@
+"""Report data: compliance, availability and credits per period, as plain values for renderers.
+
+Rules: docs/reports.md and SEMANTICS "Periods, compliance and money". Periods
+are cut in each customer's reporting time zone (the provider's zone for tickets
+of customers the definitions do not name), so one query runs per zone. Counts
+come from the database (``ReportReadModel``); the figures, goals and credits
+from the domain. Goals and credit schedules are read from the newest revision
+in force at the end of the period; item targets come with the measurements.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from servanda.domain.agreements import Definitions, Metric, Objective
+from servanda.domain.calendars import ALWAYS_OPEN, BusinessCalendar
+from servanda.domain.compliance import (
+    Compliance,
+    Satisfaction,
+    ServiceAvailability,
+    measure_availability,
+)
+from servanda.domain.errors import NotFoundError
+from servanda.domain.outages import Outage
+from servanda.domain.periods import ReportingPeriod, parse_period
+from servanda.domain.precedence import TicketScope, resolve_objectives
+from servanda.services.ports import UnitOfWorkFactory
+from servanda.services.report_ports import RatingCount, ReportReadModel, Scope, Window
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSources:
+    """Where report data comes from: the unit of work (revisions, outages) and the read model."""
+
+    uow_factory: UnitOfWorkFactory
+    read_model: ReportReadModel
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    """Met/breached of one objective x customer x service in one earlier or current period."""
+
+    objective_key: str
+    customer: str | None
+    service: str | None
+    period: str
+    met: int
+    breached: int
+
+
+@dataclass(frozen=True, slots=True)
+class ComplianceReport:
+    period: str
+    title: str
+    revision_id: int | None
+    rows: tuple[Compliance, ...]
+    satisfaction: tuple[Satisfaction, ...]
+    trend: tuple[TrendPoint, ...]  # every period asked for, oldest first, including this one
+
+
+@dataclass(frozen=True, slots=True)
+class AvailabilityRow:
+    figure: ServiceAvailability
+    outages: tuple[Outage, ...]  # those of the service seen by the row's customer, in the period
+    start: int  # the period as instants, for timelines
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class AvailabilityReport:
+    period: str
+    title: str
+    revision_id: int | None
+    rows: tuple[AvailabilityRow, ...]
+
+
+def load_definitions(
+    sources: ReportSources, period: ReportingPeriod
+) -> tuple[int | None, Definitions]:
+    """The newest revision effective by the end of ``period`` (else the oldest), and its definitions."""
+    with sources.uow_factory() as uow:
+        history = uow.revisions.history()
+        if not history:
+            raise NotFoundError("no definitions are stored yet: run `servanda definitions apply`")
+        in_force = [r for r in history if r.effective_from < period.end] or history[:1]
+        chosen = max(in_force, key=lambda r: (r.effective_from, r.id))
+        return chosen.id, uow.revisions.definitions(chosen.id)
+
+
+def zone_scopes(
+    definitions: Definitions, customer: str | None, service: str | None, agreement: str | None
+) -> list[tuple[str, Scope]]:
+    """One scope per reporting time zone: the customers reported in it (and, in the provider's, unknown ones)."""
+    if customer is not None:
+        zone = _zone_of(definitions, customer)
+        return [(zone, Scope(customers=(customer,), service=service, agreement=agreement))]
+    by_zone: dict[str, list[str]] = defaultdict(list)
+    for known in sorted(definitions.customers):
+        by_zone[_zone_of(definitions, known)].append(known)
+    by_zone.setdefault(definitions.timezone, [])
+    scopes = []
+    for zone, members in sorted(by_zone.items()):
+        if zone == definitions.timezone:
+            others = tuple(c for z, cs in by_zone.items() if z != zone for c in cs)
+            scopes.append(
+                (zone, Scope(exclude_customers=others, service=service, agreement=agreement))
+            )
+        else:
+            scopes.append(
+                (zone, Scope(customers=tuple(members), service=service, agreement=agreement))
+            )
+    return scopes
+
+
+def _zone_of(definitions: Definitions, customer: str) -> str:
+    known = definitions.customers.get(customer)
+    return known.reporting_timezone if known is not None else definitions.timezone
+
+
+def objective_of(definitions: Definitions, key: str) -> Objective | None:
+    agreement_id, _, objective_id = key.partition("/")
+    for agreement in definitions.agreements:
+        if agreement.id == agreement_id:
+            return next((o for o in agreement.objectives if o.id == objective_id), None)
+    return None
+
+
+def compliance_report(
+    sources: ReportSources,
+    period: str,
+    *,
+    customer: str | None = None,
+    service: str | None = None,
+    agreement: str | None = None,
+    periods: int = 1,
+) -> ComplianceReport:
+    """Compliance per objective x customer x service in ``period``, with ``periods`` of trend."""
+    probe = parse_period(period, "UTC")
+    revision_id, definitions = load_definitions(sources, probe)
+    rows: list[Compliance] = []
+    satisfaction: list[Satisfaction] = []
+    trend: list[TrendPoint] = []
+    for zone, scope in zone_scopes(definitions, customer, service, agreement):
+        windows = probe.in_zone(zone).trailing(periods + 1)
+        spans = [Window(w.start, w.end) for w in windows]
+        labels = [w.label for w in windows]
+        last = len(windows) - 1
+        for count in sources.read_model.compliance_counts(spans, scope):
+            if count.window < 1:
+                continue
+            trend.append(
+                TrendPoint(
+                    count.objective_key,
+                    count.customer,
+                    count.service,
+                    labels[count.window],
+                    count.met,
+                    count.breached,
+                )
+            )
+            if count.window != last:
+                continue
+            objective = objective_of(definitions, count.objective_key)
+            rows.append(
+                Compliance(
+                    count.objective_key,
+                    Metric(count.metric),
+                    count.customer,
+                    count.service,
+                    labels[last],
+                    count.met,
+                    count.breached,
+                    objective.goal if objective else None,
+                    count.target_seconds,
+                    count.previous_met,
+                    count.previous_breached,
+                )
+            )
+        if agreement is None:
+            ratings = sources.read_model.rating_counts(spans[-2:], scope)
+            satisfaction += satisfaction_rows(definitions, ratings, windows[-1])
+    ordered = sorted(rows, key=lambda r: (r.objective_key, r.customer or "", r.service or ""))
+    return ComplianceReport(
+        probe.label, probe.title, revision_id, tuple(ordered), tuple(satisfaction), tuple(trend)
+    )
+
+
+def satisfaction_rows(
+    definitions: Definitions, ratings: Iterable[RatingCount], period: ReportingPeriod
+) -> list[Satisfaction]:
+    """Mean ratings per satisfaction objective x customer x service; window 1 is ``period``, 0 the one before.
+
+    Which objective a rating counts for follows precedence on the ticket's
+    customer and service (conditions on other attributes are not known here).
+    """
+    sums: dict[tuple[str, str | None, str | None], list[Decimal]] = {}
+    for rating in ratings:
+        applied = resolve_objectives(
+            definitions, TicketScope(rating.customer, rating.service, {}), period.last
+        ).get(Metric.SATISFACTION)
+        if applied is None:
+            continue
+        group = (applied.key, rating.customer, rating.service)
+        figures = sums.setdefault(
+            group, [Decimal(0)] * 4
+        )  # count, sum, previous count, previous sum
+        offset = 0 if rating.window == 1 else 2
+        figures[offset] += rating.tickets
+        figures[offset + 1] += rating.score * rating.tickets
+    rows = []
+    for (key, customer, service), (count, total, before, before_total) in sorted(
+        sums.items(), key=lambda item: (item[0][0], item[0][1] or "", item[0][2] or "")
+    ):
+        if not count and not before:
+            continue
+        objective = objective_of(definitions, key)
+        rows.append(
+            Satisfaction(
+                key,
+                customer,
+                service,
+                period.label,
+                int(count),
+                total,
+                objective.target_value if objective else None,
+                int(before),
+                before_total,
+            )
+        )
+    return rows
+
+
+def availability_report(
+    sources: ReportSources,
+    period: str,
+    *,
+    customer: str | None = None,
+    service: str | None = None,
+) -> AvailabilityReport:
+    """Availability per service (service-wide, or as ``customer`` sees it) in ``period``."""
+    probe = parse_period(period, "UTC")
+    revision_id, definitions = load_definitions(sources, probe)
+    zone = _zone_of(definitions, customer) if customer is not None else definitions.timezone
+    cut = probe.in_zone(zone)
+    wanted = [service] if service is not None else sorted(_services_of(definitions, customer))
+    rows = []
+    with sources.uow_factory() as uow:
+        for name in wanted:
+            outages = uow.outages.overlapping(name, cut.start, cut.end)
+            viewers: list[str | None] = [customer] if customer is not None else [None]
+            if customer is None:
+                viewers += sorted({c for o in outages for c in o.customers})
+            for viewer in viewers:
+                row = availability_row(definitions, name, viewer, cut, outages)
+                if row is not None:
+                    rows.append(row)
+    return AvailabilityReport(probe.label, probe.title, revision_id, tuple(rows))
+
+
+def availability_row(
+    definitions: Definitions,
+    service: str,
+    customer: str | None,
+    period: ReportingPeriod,
+    outages: Sequence[Outage],
+) -> AvailabilityRow | None:
+    """The availability objective that applies to ``service`` for ``customer``, measured; ``None`` if none applies."""
+    applied = resolve_objectives(definitions, TicketScope(customer, service, {}), period.last).get(
+        Metric.AVAILABILITY
+    )
+    target = applied.objective.target_value if applied is not None else None
+    if applied is None or target is None:
+        return None
+    objective = applied.objective
+    open_seconds = None
+    if objective.calendar != ALWAYS_OPEN and objective.calendar in definitions.calendars:
+        open_seconds = BusinessCalendar(definitions.calendars[objective.calendar]).between_epoch
+    figure = measure_availability(
+        applied.key,
+        target,
+        service,
+        customer,
+        (period.label, period.start, period.end),
+        outages,
+        open_seconds,
+        objective.calendar,
+    )
+    seen = tuple(
+        o
+        for o in outages
+        if (customer is None and not o.customers)
+        or (customer is not None and o.affects(service, customer))
+    )
+    return AvailabilityRow(figure, seen, period.start, period.end)
+
+
+def _services_of(definitions: Definitions, customer: str | None) -> set[str]:
+    if customer is not None and customer in definitions.customers:
+        bought = {fee.service for fee in definitions.customers[customer].fees}
+        if bought:
+            return bought
+    return set(definitions.services)
