@@ -40,6 +40,7 @@ from servanda.adapters.importers.servicenow import (
 )
 from servanda.adapters.importers.servicenow_rows import Columns
 from servanda.domain.events import EventType, TicketEvent
+from servanda.entrypoints.cli.db import DatabaseUrl
 
 import_app = typer.Typer(
     help="Import a service desk's own export (ServiceNow incident logs).", no_args_is_help=True
@@ -92,9 +93,7 @@ def servicenow(
     now: Annotated[
         str | None, typer.Option(help="Fold at this ISO 8601 instant, not the wall clock.")
     ] = None,
-    database_url: Annotated[
-        str | None, typer.Option(help="Database URL (default: SERVANDA_DATABASE_URL or SQLite).")
-    ] = None,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Convert a ServiceNow incident audit log into events and store (or write) them."""
     from servanda.adapters.importers.records import zone_named
@@ -138,18 +137,18 @@ def ticket_batches(events: Sequence[TicketEvent], size: int) -> Iterator[Sequenc
 def _store(
     console: Console, events: Sequence[TicketEvent], now_text: str | None, database_url: str | None
 ) -> StoreTotals:
-    from servanda.adapters.system_clock import SystemClock
-    from servanda.bootstrap import connect, load_settings
+    from servanda.entrypoints.cli.db import open_storage, settings_for
+    from servanda.entrypoints.cli.sweep import resolve_now
     from servanda.services.ingestion import record_events
 
-    settings = load_settings(database_url=database_url)
-    now = _instant(now_text) if now_text else SystemClock().now()
-    storage = connect(settings)
+    batch_size = settings_for(database_url).import_batch_size
+    now = resolve_now(now_text)
+    storage = open_storage(database_url)
     totals = StoreTotals()
     try:
         with _progress(console) as progress:
             task = progress.add_task("Importing", total=len(events))
-            for batch in ticket_batches(events, settings.import_batch_size):
+            for batch in ticket_batches(events, batch_size):
                 outcome = record_events(storage.uow_factory, storage.evaluator, batch, now)
                 totals.new += outcome.new
                 totals.duplicates += outcome.duplicates
@@ -183,15 +182,6 @@ def _progress(console: Console) -> Progress:
         TimeRemainingColumn(),
         console=console,
     )
-
-
-def _instant(text: str) -> int:
-    from servanda.adapters.importers.records import parse_instant
-
-    try:
-        return parse_instant(text)
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--now") from None
 
 
 def _report_rejections(console: Console, rejections: list[Rejection], path: Path | None) -> None:

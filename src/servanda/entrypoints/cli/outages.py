@@ -18,6 +18,7 @@ from servanda.adapters.importers.records import Rejection
 from servanda.domain.errors import EventError
 from servanda.domain.events import DEFAULT_SOURCE
 from servanda.domain.outages import Outage
+from servanda.entrypoints.cli.db import DatabaseUrl
 
 outages_app = typer.Typer(
     help="Import outage and planned-maintenance records.", no_args_is_help=True
@@ -40,14 +41,12 @@ def import_outages(
     ] = None,
     source: Annotated[str, typer.Option(help="Source of records that name none.")] = DEFAULT_SOURCE,
     strict: Annotated[bool, typer.Option(help="Store nothing if any record is bad.")] = False,
-    database_url: Annotated[
-        str | None, typer.Option(help="Database URL (default: SERVANDA_DATABASE_URL or SQLite).")
-    ] = None,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Validate outage files and store their records."""
     from servanda.adapters.importers.outages import read_outages
     from servanda.adapters.importers.records import collect, zone_named
-    from servanda.bootstrap import connect, load_settings
+    from servanda.entrypoints.cli.db import open_storage
     from servanda.services.outages import record_outages
 
     console = Console(stderr=True)
@@ -61,7 +60,7 @@ def import_outages(
     _report(console, rejections)
     if strict and rejections:
         raise EventError(f"{len(rejections)} bad record(s): nothing stored (--strict)")
-    storage = connect(load_settings(database_url=database_url))
+    storage = open_storage(database_url)
     try:
         outcome = record_outages(storage.uow_factory, outages, strict=strict)
     finally:
