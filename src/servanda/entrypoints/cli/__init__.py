@@ -75,6 +75,9 @@ def _register() -> None:
     generate.register(app)
     replay.register(app)
     ticket.register(app)
+    from servanda.entrypoints.cli import calendar
+
+    calendar.register(app)
 
 
 def exit_code_for(error: ServandaError) -> int:
