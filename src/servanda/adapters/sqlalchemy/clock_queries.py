@@ -25,7 +25,7 @@ _WARNED = exists().where(
 )
 
 
-def _at_risk(now: int) -> Any:  # noqa: ANN401 - a SQL boolean expression
+def at_risk(now: int) -> Any:  # noqa: ANN401 - a SQL boolean expression
     return and_(m.state == "running", or_(_WARNED, m.next_due_at <= now))
 
 
@@ -34,7 +34,7 @@ class SqlAlchemyClockQuery:
         self._engine = engine
 
     def clocks(self, wanted: ClockFilter) -> ClockPage:
-        risk = _at_risk(wanted.now)
+        risk = at_risk(wanted.now)
         query = (
             select(
                 m.ticket_id,

@@ -46,6 +46,7 @@ def build_context(
 ) -> ApiContext:
     """Wire storage, tokens, queries and the clock for ``settings`` (or the given storage)."""
     from servanda.adapters.sqlalchemy.clock_queries import SqlAlchemyClockQuery
+    from servanda.adapters.sqlalchemy.metrics_queries import SqlAlchemyMetricsQuery
     from servanda.adapters.sqlalchemy.tokens import SqlAlchemyTokenStore
     from servanda.adapters.sqlalchemy.webhook_store import SqlAlchemyWebhookStore
     from servanda.adapters.system_clock import SystemClock
@@ -57,6 +58,7 @@ def build_context(
         tokens=SqlAlchemyTokenStore(storage.engine),
         clocks=SqlAlchemyClockQuery(storage.engine),
         webhooks=SqlAlchemyWebhookStore(storage.engine),
+        metrics=SqlAlchemyMetricsQuery(storage.engine),
         now=now or SystemClock().now,
     )
 
@@ -65,7 +67,7 @@ def create_app(
     settings: Settings, *, storage: Storage | None = None, now: Callable[[], int] | None = None
 ) -> FastAPI:
     """The API for ``settings``; tests may pass their own ``storage`` and ``now``."""
-    from servanda.entrypoints.api.routers import ROUTERS
+    from servanda.entrypoints.api.routers import ROUTERS, metrics
 
     ctx = build_context(settings, storage, now)
 
@@ -92,6 +94,7 @@ def create_app(
         api.include_router(router)
     app.include_router(api)
     app.include_router(_root_router())
+    app.include_router(metrics.router)
     app.mount("/docs/static", StaticFiles(directory=STATIC), name="docs-static")
     app.add_middleware(BodyLimit)
     return app

@@ -17,6 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from servanda.bootstrap import Storage
 from servanda.services.auth import Principal, Role, TokenStore, authenticate, require_role
+from servanda.services.metrics import MetricsQuery
 from servanda.services.queries import ClockQuery
 from servanda.services.webhooks import WebhookStore
 
@@ -27,6 +28,7 @@ class ApiContext:
     tokens: TokenStore
     clocks: ClockQuery
     webhooks: WebhookStore
+    metrics: MetricsQuery
     now: Callable[[], int]
 
 

@@ -66,10 +66,11 @@ def _register() -> None:
     events.register(app)
     revisions.register(app)
     sweep.register(app)
-    from servanda.entrypoints.cli import serve, tokens
+    from servanda.entrypoints.cli import serve, tokens, webhooks
 
     serve.register(app)
     tokens.register(app)
+    webhooks.register(app)
     from servanda.entrypoints.cli import generate, replay, ticket
 
     generate.register(app)

@@ -75,6 +75,7 @@ def worker(
 ) -> None:
     """Sweep due clocks forever, at the wall clock's now; stops cleanly on SIGTERM or Ctrl-C."""
     from servanda.adapters.system_clock import SystemClock
+    from servanda.entrypoints.cli.webhooks import deliver_once
     from servanda.services.sweeping import sweep_due_clocks
 
     storage = open_storage(database_url)
@@ -96,6 +97,7 @@ def worker(
                     f"swept {outcome.tickets:,} ticket(s); "
                     f"recorded {len(outcome.transitions):,} transition(s)"
                 )
+            deliver_once(storage, clock.now())  # webhooks: after the sweep, never during ingestion
             if once:
                 break
             _sleep(pause, stop)

@@ -4,6 +4,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from servanda.entrypoints.api.routers import clocks, events, tickets
+from servanda.entrypoints.api.routers import (
+    agreements,
+    clocks,
+    events,
+    outages,
+    revisions,
+    tickets,
+    webhooks,
+)
 
-ROUTERS: tuple[APIRouter, ...] = (events.router, tickets.router, clocks.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    events.router,
+    outages.router,
+    tickets.router,
+    clocks.router,
+    agreements.router,
+    revisions.router,
+    webhooks.router,
+)
