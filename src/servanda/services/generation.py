@@ -114,21 +114,9 @@ def _story(rnd: random.Random, pop: Population, ticket: str, created: int) -> It
     clock = created
     resolve_after = created + _delay(rnd, _MEDIAN_RESOLUTION_H[rank % 4] * 3600)
     if rnd.random() >= 0.03:  # most tickets get a reply before they are resolved
-        clock += _delay(rnd, _MEDIAN_RESPONSE_MIN[rank % 4] * 60)
-        yield event(EventType.RESPONDED, clock)
-        if rnd.random() < 0.08:
-            clock += _delay(rnd, 3600)
-            changed = pop.priorities[max(0, rank - 1)] if rnd.random() < 0.6 else pop.priorities[-1]
-            yield event(EventType.ATTRIBUTES_CHANGED, clock, changes=(("priority", changed),))
-        while rnd.random() < 0.37:  # rounds of customer replies
-            clock += _delay(rnd, 2 * 3600)
-            if rnd.random() < 0.3:
-                yield event(EventType.STATUS_CHANGED, clock, status=rnd.choice(pop.pause_states))
-                clock += _delay(rnd, 6 * 3600)
-                yield event(EventType.STATUS_CHANGED, clock, status="open")
-            yield event(EventType.CUSTOMER_REPLIED, clock)
-            clock += _delay(rnd, _MEDIAN_RESPONSE_MIN[rank % 4] * 60)
-            yield event(EventType.RESPONDED, clock)
+        for kind, at, extra in _conversation(rnd, pop, rank, created):
+            clock = at
+            yield event(kind, at, **extra)
     clock = max(clock, resolve_after) + 1
     yield event(EventType.RESOLVED, clock)
     if rnd.random() < 0.05:
@@ -140,3 +128,25 @@ def _story(rnd: random.Random, pop: Population, ticket: str, created: int) -> It
         yield event(EventType.RATED, clock + _delay(rnd, 3600), score=Decimal(rnd.randint(1, 5)))
     if rnd.random() < 0.5:
         yield event(EventType.CLOSED, clock + 3 * 24 * 3600)
+
+
+def _conversation(
+    rnd: random.Random, pop: Population, rank: int, clock: int
+) -> Iterator[tuple[EventType, int, dict[str, object]]]:
+    """The first reply, maybe a priority change, then rounds of customer replies and answers."""
+    respond = _MEDIAN_RESPONSE_MIN[rank % 4] * 60
+    clock += _delay(rnd, respond)
+    yield EventType.RESPONDED, clock, {}
+    if rnd.random() < 0.08:
+        clock += _delay(rnd, 3600)
+        changed = pop.priorities[max(0, rank - 1)] if rnd.random() < 0.6 else pop.priorities[-1]
+        yield EventType.ATTRIBUTES_CHANGED, clock, {"changes": (("priority", changed),)}
+    while rnd.random() < 0.37:
+        clock += _delay(rnd, 2 * 3600)
+        if rnd.random() < 0.3:
+            yield EventType.STATUS_CHANGED, clock, {"status": rnd.choice(pop.pause_states)}
+            clock += _delay(rnd, 6 * 3600)
+            yield EventType.STATUS_CHANGED, clock, {"status": "open"}
+        yield EventType.CUSTOMER_REPLIED, clock, {}
+        clock += _delay(rnd, respond)
+        yield EventType.RESPONDED, clock, {}
