@@ -15,7 +15,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     """SQLAlchemy URL: a SQLite file (default, created on first use) or ``postgresql+psycopg://...``."""
 
-    import_batch_size: int = 5000
+    import_batch_size: int = 10_000
     """Events per transaction in ``servanda events import`` (each batch commits or fails whole)."""
 
     sweep_batch_size: int = 500

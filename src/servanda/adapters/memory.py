@@ -117,9 +117,11 @@ class InMemoryTicketRepository:
     def __init__(self, state: _State) -> None:
         self._state = state
 
-    def lock(self, ticket_ids: Collection[str]) -> None:
+    def lock(self, ticket_ids: Collection[str]) -> set[str]:
+        existed = {t for t in ticket_ids if t in self._state.tickets}
         for ticket_id in ticket_ids:
             self._state.tickets.setdefault(ticket_id, None)
+        return existed
 
     def claim_due(self, now: int, limit: int) -> list[str]:
         due = [

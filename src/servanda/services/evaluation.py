@@ -19,9 +19,10 @@ The caller has locked the tickets (``TicketRepository.lock``/``claim_due``).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
+from servanda.domain.agreements import Metric
 from servanda.domain.errors import NotFoundError
 from servanda.domain.events import EventType, TicketEvent
 from servanda.domain.measurements import ClockState, Measurement
@@ -36,6 +37,8 @@ from servanda.services.ports import (
     UnitOfWork,
 )
 
+_CONCLUDED = frozenset({ClockState.MET, ClockState.BREACHED})
+_METRIC_NAMES = {metric: metric.value for metric in Metric}
 _TERMINAL_STATUS = {
     EventType.RESOLVED: "resolved",
     EventType.CLOSED: "closed",
@@ -70,10 +73,22 @@ class Evaluator:
             self._folds[revision_id] = fold
         return fold
 
-    def refold(self, uow: UnitOfWork, ticket_ids: Collection[str], now: int) -> RefoldOutcome:
-        """Re-fold ``ticket_ids`` at ``now`` and store tickets, measurements and new transitions."""
+    def refold(
+        self,
+        uow: UnitOfWork,
+        ticket_ids: Collection[str],
+        now: int,
+        complete: Mapping[str, list[TicketEvent]] | None = None,
+    ) -> RefoldOutcome:
+        """Re-fold ``ticket_ids`` at ``now`` and store tickets, measurements and new transitions.
+
+        ``complete`` holds tickets whose whole history is already at hand (their
+        rows did not exist before this unit of work); the others are read back.
+        """
         schedule = RevisionSchedule(uow.revisions.history())
-        histories = uow.events.for_tickets(ticket_ids)
+        known = complete or {}
+        histories = uow.events.for_tickets([t for t in ticket_ids if t not in known])
+        histories.update(known)
         states: list[TicketState] = []
         stored: list[StoredMeasurement] = []
         due: list[Transition] = []
@@ -158,8 +173,19 @@ def _with_evaluation(
     state: TicketState, revision_id: int, now: int, measurements: Sequence[Measurement]
 ) -> TicketState:
     dues = [m.next_due_at for m in measurements if m.next_due_at is not None]
-    return replace(
-        state, revision_id=revision_id, evaluated_at=now, next_due_at=min(dues) if dues else None
+    return TicketState(
+        state.id,
+        revision_id,
+        state.created_at,
+        state.customer,
+        state.service,
+        state.priority,
+        state.status,
+        state.attributes,
+        state.last_event_at,
+        state.event_count,
+        now,
+        min(dues) if dues else None,
     )
 
 
@@ -180,16 +206,13 @@ def transitions_of(stored: StoredMeasurement, now: int) -> list[Transition]:
     """The transitions a measurement has gone through by ``now``: warnings, then breach or met."""
     m = stored.measurement
 
+    if not m.warnings and m.state not in _CONCLUDED:
+        return []
+    metric = _METRIC_NAMES[m.metric]
+
     def make(kind: TransitionKind, at: int, threshold: str = "") -> Transition:
         return Transition(
-            ticket=m.ticket,
-            measurement_key=stored.key,
-            kind=kind,
-            threshold=threshold,
-            objective_key=m.objective_key,
-            metric=m.metric.value,
-            at=at,
-            revision_id=stored.revision_id,
+            m.ticket, stored.key, kind, threshold, m.objective_key, metric, at, stored.revision_id
         )
 
     found = [

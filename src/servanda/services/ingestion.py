@@ -87,30 +87,35 @@ def _record_once(
     conflicts: list[TicketEvent] = []
     duplicates = 0
     for event in events:
-        prior = unique.setdefault(event.identity, event)
+        prior = unique.setdefault((event.source, event.id), event)
         if prior is not event:
             if prior == event:
                 duplicates += 1
             else:
                 conflicts.append(event)
-    batch = sorted(unique.values(), key=lambda e: e.identity)
+    batch = [unique[identity] for identity in sorted(unique)]
     with uow_factory() as uow:
         new = uow.events.add_new(batch)
-        old = [event for event in batch if event.identity not in new]
-        if old:
-            stored = uow.events.existing([event.identity for event in old])
+        if len(new) < len(batch):
+            old = [event for event in batch if (event.source, event.id) not in new]
+            stored = uow.events.existing([(event.source, event.id) for event in old])
             for event in old:
-                if stored.get(event.identity) == event:
+                if stored.get((event.source, event.id)) == event:
                     duplicates += 1
                 else:
                     conflicts.append(event)
         if strict and conflicts:
             raise EventError(_describe_conflicts(conflicts))
-        touched = {event.ticket for event in batch if event.identity in new}
+        fresh = [e for e in batch if (e.source, e.id) in new] if len(new) < len(batch) else batch
+        touched = {event.ticket for event in fresh}
         refolded = RefoldOutcome(0, 0, ())
         if touched:
-            uow.tickets.lock(touched)
-            refolded = evaluator.refold(uow, touched, now)
+            existed = uow.tickets.lock(touched)
+            complete: dict[str, list[TicketEvent]] = {}
+            for event in fresh:
+                if event.ticket not in existed:
+                    complete.setdefault(event.ticket, []).append(event)
+            refolded = evaluator.refold(uow, touched, now, complete)
         uow.commit()
     return BatchOutcome(
         received=len(events),

@@ -150,8 +150,12 @@ class EventRepository(Protocol):
 
 
 class TicketRepository(Protocol):
-    def lock(self, ticket_ids: Collection[str]) -> None:
-        """Create missing ticket rows and lock them all for this unit of work, in id order."""
+    def lock(self, ticket_ids: Collection[str]) -> set[str]:
+        """Create missing ticket rows and lock them all for this unit of work, in id order.
+
+        Returns the ids whose row existed before: a ticket not among them has no
+        stored event but the ones this unit of work added.
+        """
         ...
 
     def claim_due(self, now: int, limit: int) -> list[str]:

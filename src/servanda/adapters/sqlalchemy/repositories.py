@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, func, select, updat
 from sqlalchemy.dialects import postgresql, sqlite
 
 from servanda.adapters.sqlalchemy import codec
+from servanda.adapters.sqlalchemy.bulk import bulk_writer
 from servanda.adapters.sqlalchemy.tables import (
     events,
     measurements,
@@ -25,9 +26,10 @@ from servanda.adapters.sqlalchemy.tables import (
     tickets,
     transitions,
 )
-from servanda.domain.agreements import Definitions
+from servanda.domain.agreements import Definitions, Metric
 from servanda.domain.errors import NotFoundError
-from servanda.domain.events import TicketEvent
+from servanda.domain.events import EventType, TicketEvent
+from servanda.domain.measurements import ClockState
 from servanda.domain.outages import Outage
 from servanda.services.ports import (
     DefinitionsCodec,
@@ -129,24 +131,9 @@ class SqlAlchemyEventRepository:
     def add_new(self, batch: Sequence[TicketEvent]) -> set[Identity]:
         if not batch:
             return set()
-        rows = [
-            {
-                "source": e.source,
-                "event_id": e.id,
-                "ticket_id": e.ticket,
-                "type": e.type.value,
-                "at": e.at,
-                "content": codec.dumps(e),
-            }
-            for e in batch
-        ]
-        statement = (
-            upsert(self._connection, events)
-            .on_conflict_do_nothing(index_elements=["source", "event_id"])
-            .returning(events.c.source, events.c.event_id)
-        )
-        result = self._connection.execute(statement, rows)
-        return {(source, event_id) for source, event_id in result}
+        kinds = _EVENT_TYPES
+        rows = [(e.source, e.id, e.ticket, kinds[e.type], e.at, codec.dumps(e)) for e in batch]
+        return bulk_writer(self._connection).insert_new_events(rows)
 
     def existing(self, identities: Collection[Identity]) -> dict[Identity, TicketEvent]:
         found: dict[Identity, TicketEvent] = {}
@@ -166,12 +153,12 @@ class SqlAlchemyEventRepository:
 
     def for_tickets(self, ticket_ids: Collection[str]) -> dict[str, list[TicketEvent]]:
         found: dict[str, list[TicketEvent]] = {}
-        for chunk in chunked(ticket_ids):
-            rows = self._connection.execute(
-                select(events.c.ticket_id, events.c.content).where(events.c.ticket_id.in_(chunk))
-            )
-            for ticket_id, content in rows:
-                found.setdefault(ticket_id, []).append(codec.event_from_json(content))
+        rows = bulk_writer(self._connection).select_by_ticket(
+            "events", ("ticket_id", "content"), ticket_ids
+        )
+        decode = codec.event_from_json
+        for ticket_id, content in rows:
+            found.setdefault(ticket_id, []).append(decode(content))
         return found
 
     def count(self) -> int:
@@ -182,16 +169,8 @@ class SqlAlchemyTicketRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def lock(self, ticket_ids: Collection[str]) -> None:
-        statement = upsert(self._connection, tickets)
-        # A no-op update of an existing row takes its row lock (PostgreSQL), in id order.
-        statement = statement.on_conflict_do_update(
-            index_elements=["id"], set_={"id": statement.excluded.id}
-        )
-        for chunk in chunked(sorted(ticket_ids)):
-            self._connection.execute(
-                statement, [{"id": t, "attributes": "{}", "event_count": 0} for t in chunk]
-            )
+    def lock(self, ticket_ids: Collection[str]) -> set[str]:
+        return bulk_writer(self._connection).lock_tickets(sorted(ticket_ids))
 
     def claim_due(self, now: int, limit: int) -> list[str]:
         query = (
@@ -204,14 +183,8 @@ class SqlAlchemyTicketRepository:
         return list(self._connection.execute(query).scalars())
 
     def save(self, states: Sequence[TicketState]) -> None:
-        if not states:
-            return
         rows = [_ticket_row(state) for state in states]
-        statement = upsert(self._connection, tickets)
-        updated = {name: statement.excluded[name] for name in rows[0] if name != "id"}
-        self._connection.execute(
-            statement.on_conflict_do_update(index_elements=["id"], set_=updated), rows
-        )
+        bulk_writer(self._connection).upsert("tickets", _TICKET_COLUMNS, rows)
 
     def get(self, ticket_id: str) -> TicketState:
         row = (
@@ -228,21 +201,37 @@ class SqlAlchemyTicketRepository:
         return TicketState(**values)
 
 
-def _ticket_row(state: TicketState) -> dict[str, object]:
-    return {
-        "id": state.id,
-        "revision_id": state.revision_id,
-        "created_at": state.created_at,
-        "customer": state.customer,
-        "service": state.service,
-        "priority": state.priority,
-        "status": state.status,
-        "attributes": orjson.dumps(dict(state.attributes)).decode(),
-        "last_event_at": state.last_event_at,
-        "event_count": state.event_count,
-        "evaluated_at": state.evaluated_at,
-        "next_due_at": state.next_due_at,
-    }
+_TICKET_COLUMNS = (
+    "id",
+    "revision_id",
+    "created_at",
+    "customer",
+    "service",
+    "priority",
+    "status",
+    "attributes",
+    "last_event_at",
+    "event_count",
+    "evaluated_at",
+    "next_due_at",
+)
+
+
+def _ticket_row(state: TicketState) -> tuple[object, ...]:
+    return (
+        state.id,
+        state.revision_id,
+        state.created_at,
+        state.customer,
+        state.service,
+        state.priority,
+        state.status,
+        orjson.dumps(dict(state.attributes)).decode(),
+        state.last_event_at,
+        state.event_count,
+        state.evaluated_at,
+        state.next_due_at,
+    )
 
 
 class SqlAlchemyMeasurementRepository:
@@ -250,12 +239,9 @@ class SqlAlchemyMeasurementRepository:
         self._connection = connection
 
     def replace(self, ticket_ids: Collection[str], stored: Sequence[StoredMeasurement]) -> None:
-        for chunk in chunked(ticket_ids):
-            self._connection.execute(
-                delete(measurements).where(measurements.c.ticket_id.in_(chunk))
-            )
-        if stored:
-            self._connection.execute(measurements.insert(), [_measurement_row(s) for s in stored])
+        writer = bulk_writer(self._connection)
+        writer.delete_by_ticket("measurements", ticket_ids)
+        writer.insert("measurements", _MEASUREMENT_COLUMNS, [_measurement_row(s) for s in stored])
 
     def for_ticket(self, ticket_id: str) -> list[StoredMeasurement]:
         rows = self._connection.execute(
@@ -275,28 +261,53 @@ class SqlAlchemyMeasurementRepository:
         return {state: int(count) for state, count in rows}
 
 
-def _measurement_row(stored: StoredMeasurement) -> dict[str, object]:
+_MEASUREMENT_COLUMNS = (
+    "ticket_id",
+    "key",
+    "agreement",
+    "objective_key",
+    "metric",
+    "cycle",
+    "state",
+    "target_seconds",
+    "elapsed_seconds",
+    "started_at",
+    "deadline_at",
+    "stopped_at",
+    "breached_at",
+    "concluded_at",
+    "next_due_at",
+    "revision_id",
+    "evaluated_at",
+    "payload",
+)
+_EVENT_TYPES = {kind: kind.value for kind in EventType}
+_METRICS = {metric: metric.value for metric in Metric}
+_STATES = {state: state.value for state in ClockState}
+
+
+def _measurement_row(stored: StoredMeasurement) -> tuple[object, ...]:
     m = stored.measurement
-    return {
-        "ticket_id": m.ticket,
-        "key": stored.key,
-        "agreement": m.agreement,
-        "objective_key": m.objective_key,
-        "metric": m.metric.value,
-        "cycle": m.cycle,
-        "state": m.state.value,
-        "target_seconds": m.target_seconds,
-        "elapsed_seconds": m.elapsed_seconds,
-        "started_at": m.started_at,
-        "deadline_at": m.deadline,
-        "stopped_at": m.stopped_at,
-        "breached_at": m.breached_at,
-        "concluded_at": m.concluded_at,
-        "next_due_at": m.next_due_at,
-        "revision_id": stored.revision_id,
-        "evaluated_at": m.evaluated_at,
-        "payload": codec.dumps(m),
-    }
+    return (
+        m.ticket,
+        stored.key,
+        m.agreement,
+        m.objective_key,
+        _METRICS[m.metric],
+        m.cycle,
+        _STATES[m.state],
+        m.target_seconds,
+        m.elapsed_seconds,
+        m.started_at,
+        m.deadline,
+        m.stopped_at,
+        m.breached_at,
+        m.concluded_at,
+        m.next_due_at,
+        stored.revision_id,
+        m.evaluated_at,
+        codec.dumps(m),
+    )
 
 
 class SqlAlchemyTransitionRepository:
@@ -335,42 +346,33 @@ class SqlAlchemyTransitionRepository:
     def _stored(
         self, ticket_ids: Collection[str]
     ) -> dict[tuple[str, str, str, str], tuple[int, bool, Transition]]:
-        c = transitions.c
         found: dict[tuple[str, str, str, str], tuple[int, bool, Transition]] = {}
-        for chunk in chunked(ticket_ids):
-            rows = self._connection.execute(
-                select(c.id, c.delivered_at, *_TRANSITION_COLUMNS).where(c.ticket_id.in_(chunk))
-            )
-            for row_id, delivered_at, *values in rows:
-                transition = _transition(values)
-                found[transition.identity] = (row_id, delivered_at is not None, transition)
+        columns = ("id", "delivered_at", *(c.name for c in _TRANSITION_COLUMNS))
+        rows = bulk_writer(self._connection).select_by_ticket("transitions", columns, ticket_ids)
+        for row_id, delivered_at, *values in rows:
+            transition = _transition(values)
+            found[transition.identity] = (row_id, delivered_at is not None, transition)
         return found
 
     def _insert(self, new: Sequence[Transition], recorded_at: int) -> list[Transition]:
-        if not new:
-            return []
+        """Insert transitions known to be absent (the caller holds the tickets' locks)."""
         rows = [
-            {
-                "ticket_id": t.ticket,
-                "measurement_key": t.measurement_key,
-                "kind": t.kind.value,
-                "threshold": t.threshold,
-                **_mutable(t),
-                "recorded_at": recorded_at,
-                "delivery_attempts": 0,
-            }
+            (
+                t.ticket,
+                t.measurement_key,
+                t.kind.value,
+                t.threshold,
+                t.objective_key,
+                t.metric,
+                t.at,
+                t.revision_id,
+                recorded_at,
+                0,
+            )
             for t in new
         ]
-        c = transitions.c
-        statement = (
-            upsert(self._connection, transitions)
-            .on_conflict_do_nothing(
-                index_elements=["ticket_id", "measurement_key", "kind", "threshold"]
-            )
-            .returning(c.ticket_id, c.measurement_key, c.kind, c.threshold)
-        )
-        inserted = {tuple(row) for row in self._connection.execute(statement, rows)}
-        return [t for t in new if t.identity in inserted]
+        bulk_writer(self._connection).insert("transitions", _TRANSITION_INSERT, rows)
+        return list(new)
 
     def mark_delivered(self, identities: Collection[tuple[str, str, str, str]], at: int) -> None:
         c = transitions.c
@@ -400,6 +402,15 @@ class SqlAlchemyTransitionRepository:
 
 
 _MUTABLE = ("objective_key", "metric", "at", "revision_id")
+_TRANSITION_INSERT = (
+    "ticket_id",
+    "measurement_key",
+    "kind",
+    "threshold",
+    *_MUTABLE,
+    "recorded_at",
+    "delivery_attempts",
+)
 _TRANSITION_COLUMNS = (
     transitions.c.ticket_id,
     transitions.c.measurement_key,
