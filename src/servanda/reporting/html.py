@@ -1,0 +1,82 @@
+"""HTML documents from report values: Jinja2 templates bundled with the package, charts inline.
+
+Nothing is fetched from the network: the stylesheet is inlined and the only
+font, DejaVu Sans, is loaded from matplotlib's own data folder (a runtime
+dependency) by ``file://`` URL. Instants are shown in the report's time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import matplotlib
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from servanda.domain.agreements import Metric
+from servanda.domain.compliance import Status, percent, points
+from servanda.domain.credits import format_level
+from servanda.domain.durations import format_duration
+from servanda.domain.money import Money
+from servanda.reporting import charts
+from servanda.services.customer_report import CustomerReport
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+STATUS_TEXT = {
+    Status.PASS: "Met",
+    Status.FAIL: "Missed",
+    Status.NO_ITEMS: "No items",
+    Status.NO_GOAL: "Informational",
+}
+
+
+def local_time(instant: int | None, timezone: str, pattern: str = "%d %b %Y %H:%M") -> str:
+    if instant is None:
+        return "–"
+    return datetime.fromtimestamp(instant, tz=ZoneInfo(timezone)).strftime(pattern)
+
+
+def minutes(seconds: Decimal | int) -> str:
+    value = Decimal(seconds) / 60
+    return f"{value.quantize(Decimal('0.1')):,f} min"
+
+
+def signed_duration(seconds: int) -> str:
+    return format_duration(seconds) if seconds else "0s"
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        percent=percent,
+        points=points,
+        duration=signed_duration,
+        minutes=minutes,
+        money=lambda value: str(value) if isinstance(value, Money) else value,
+        status_text=lambda status: STATUS_TEXT[status],
+        rating=lambda value: format_level(Metric.SATISFACTION, value),
+    )
+    env.globals.update(
+        font_dir=FONTS.as_uri(),
+        stylesheet=lambda: (TEMPLATES / "report.css").read_text(encoding="utf-8"),
+        trend_chart=charts.trend_chart,
+        outage_timeline=charts.outage_timeline,
+        local_time=local_time,
+    )
+    return env
+
+
+def customer_report_html(report: CustomerReport) -> str:
+    """The monthly customer SLA report as one self-contained HTML document."""
+    template = environment().get_template("customer_report.html.j2")
+    return template.render(report=report, tz=report.timezone, statement=report.statement)

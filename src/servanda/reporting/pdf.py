@@ -1,0 +1,38 @@
+"""PDF from the report HTML with WeasyPrint; only ``file:`` and ``data:`` URLs are ever read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from servanda.services.customer_report import CustomerReport
+
+LOCAL_PROTOCOLS = frozenset({"file", "data"})
+
+
+def _fetcher() -> Any:  # noqa: ANN401 - WeasyPrint's fetcher type differs between releases
+    try:
+        from weasyprint.urls import URLFetcher
+    except ImportError:  # WeasyPrint < 68: a plain function
+        from weasyprint import default_url_fetcher
+
+        def local_only(url: str, timeout: int = 10, ssl_context: Any = None) -> Any:  # noqa: ANN401
+            if url.split(":", 1)[0] not in LOCAL_PROTOCOLS:
+                raise ValueError(f"reports never fetch from the network ({url})")
+            return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
+
+        return local_only
+    return URLFetcher(allowed_protocols=LOCAL_PROTOCOLS)
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    document: bytes = HTML(string=html, url_fetcher=_fetcher()).write_pdf()
+    return document
+
+
+def render_pdf(report: CustomerReport) -> bytes:
+    """The monthly customer SLA report as PDF bytes."""
+    from servanda.reporting.html import customer_report_html
+
+    return html_to_pdf(customer_report_html(report))
