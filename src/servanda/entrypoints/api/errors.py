@@ -19,6 +19,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from servanda.domain.errors import (
@@ -35,6 +36,7 @@ from servanda.services.auth import (
     PermissionDeniedError,
 )
 from servanda.services.ports import StorageContentionError
+from servanda.services.webhooks import InvalidSubscriptionError
 
 log = logging.getLogger("servanda.api")
 
@@ -80,6 +82,7 @@ STATUS_BY_ERROR: tuple[tuple[type[ServandaError], int], ...] = (
     (EventError, 422),
     (CalendarError, 422),
     (InvalidTokenRequestError, 422),
+    (InvalidSubscriptionError, 422),
     (StorageContentionError, 503),
 )
 """Domain and service errors -> HTTP status; any other ``ServandaError`` is a 400."""
@@ -174,6 +177,15 @@ def _http_error(request: Request, error: Exception) -> JSONResponse:
     return error_response(error.status_code, code, message, headers=error.headers)
 
 
+def _unstorable(request: Request, error: Exception) -> JSONResponse:
+    # PostgreSQL refuses NUL characters in text and out-of-range numbers; SQLite may not.
+    return error_response(
+        422,
+        "unstorable_value",
+        "a value cannot be stored (a NUL character in text, or a number out of range)",
+    )
+
+
 def _unexpected(request: Request, error: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
     return error_response(500, "internal_error", "an unexpected error occurred; it has been logged")
@@ -185,4 +197,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DataError, _unstorable)
     app.add_exception_handler(Exception, _unexpected)

@@ -91,6 +91,20 @@ class BatchResult(BaseModel):
     results: list[ItemResult]
 
 
+def refuse_nul(value: object) -> None:
+    """``EventError`` if any text inside ``value`` holds a NUL character (no database stores it)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise EventError("text must not contain NUL characters")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_nul(key)
+            refuse_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            refuse_nul(item)
+
+
 def check_batch_size(count: int) -> None:
     if count > MAX_BATCH:
         raise ApiError(
@@ -124,6 +138,7 @@ def post_events(batch: EventBatch, ctx: Context, principal: Writer) -> BatchResu
     parsed: list[tuple[int, TicketEvent]] = []
     for index, raw in enumerate(batch.events):
         try:
+            refuse_nul(raw)
             parsed.append((index, event_from_json(raw)))
         except EventError as error:
             results[index] = ItemResult(

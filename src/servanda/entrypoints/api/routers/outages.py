@@ -23,6 +23,7 @@ from servanda.entrypoints.api.routers.events import (
     ItemResult,
     ItemStatus,
     check_batch_size,
+    refuse_nul,
     summarise,
 )
 from servanda.services.outages import record_outages
@@ -67,6 +68,7 @@ def post_outages(batch: OutageBatch, ctx: Context, principal: Writer) -> BatchRe
         try:
             if not isinstance(raw, dict):
                 raise ValueError("an outage is a JSON object")
+            refuse_nul(raw)
             parsed.append((index, outage_from_mapping(raw)))
         except (ValueError, TypeError, ArithmeticError) as error:
             results[index] = ItemResult(

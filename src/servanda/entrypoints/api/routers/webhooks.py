@@ -25,7 +25,9 @@ EventName = Literal["warning", "breach", "met"]
 class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(min_length=8, max_length=2000, description="http(s):// receiver")
+    url: str = Field(
+        min_length=8, max_length=2000, pattern="^https?://", description="http(s):// receiver"
+    )
     events: list[EventName] = Field(min_length=1, max_length=3)
     secret: str = Field(min_length=16, max_length=500, description="HMAC signing secret")
     customer: str | None = Field(default=None, min_length=1, max_length=200)
