@@ -52,7 +52,7 @@ def signed_duration(seconds: int) -> str:
 def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html", "j2"]),
+        autoescape=select_autoescape(["html", "html.j2"], default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -79,6 +79,10 @@ def _register() -> None:
     from servanda.entrypoints.cli import calendar
 
     calendar.register(app)
+    from servanda.entrypoints.cli import agreement_render, report
+
+    report.register(app)
+    agreement_render.register(app)
 
 
 def exit_code_for(error: ServandaError) -> int:

@@ -1,0 +1,260 @@
+"""Compliance, availability and credit reports as tables: CSV, JSON and a plain HTML/PDF page.
+
+Each report becomes one ``Table``: display rows (rounded, human units) for the
+terminal, CSV and HTML, and JSON records with exact values (fractions and
+money as decimal strings, durations in seconds, ``null`` for "no items").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from servanda.domain.agreements import Metric
+from servanda.domain.compliance import Status, percent, points
+from servanda.domain.credits import format_level
+from servanda.domain.durations import format_duration
+from servanda.services.credit_reports import CreditsReport
+from servanda.services.reports import AvailabilityReport, ComplianceReport
+
+Record = dict[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    records: tuple[Record, ...]
+    notes: tuple[str, ...] = ()
+
+
+def _exact(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _status(status: Status) -> str:
+    return status.value.replace("_", " ")
+
+
+def compliance_table(report: ComplianceReport) -> Table:
+    rows: list[tuple[str, ...]] = []
+    records: list[Record] = []
+    for r in report.rows:
+        rows.append(
+            (
+                r.objective_key,
+                r.metric.value,
+                r.customer or "–",
+                r.service or "–",
+                format_duration(r.target_seconds or 0),
+                percent(r.goal) if r.goal is not None else "–",
+                str(r.met),
+                str(r.breached),
+                percent(r.attainment) if r.items else "no items",
+                points(r.change),
+                _status(r.status),
+            )
+        )
+        records.append(
+            {
+                "objective": r.objective_key,
+                "metric": r.metric.value,
+                "customer": r.customer,
+                "service": r.service,
+                "period": r.period,
+                "target_seconds": r.target_seconds,
+                "goal": _exact(r.goal),
+                "met": r.met,
+                "breached": r.breached,
+                "attainment": _exact(r.attainment),
+                "previous_attainment": _exact(r.previous_attainment),
+                "change": _exact(r.change),
+                "status": r.status.value,
+            }
+        )
+    for s in report.satisfaction:
+        rows.append(
+            (
+                s.objective_key,
+                "satisfaction",
+                s.customer or "–",
+                s.service or "–",
+                f"mean ≥ {s.target}",
+                "–",
+                str(s.ratings),
+                "–",
+                format_level(Metric.SATISFACTION, s.mean) if s.mean is not None else "no items",
+                "–",
+                _status(s.status),
+            )
+        )
+        records.append(
+            {
+                "objective": s.objective_key,
+                "metric": "satisfaction",
+                "customer": s.customer,
+                "service": s.service,
+                "period": s.period,
+                "target": _exact(s.target),
+                "ratings": s.ratings,
+                "rating_sum": str(s.rating_sum),
+                "mean": _exact(s.mean),
+                "previous_mean": _exact(s.previous_mean),
+                "status": s.status.value,
+            }
+        )
+    columns = (
+        "objective",
+        "metric",
+        "customer",
+        "service",
+        "target",
+        "goal",
+        "met",
+        "breached",
+        "attainment",
+        "change",
+        "status",
+    )
+    return Table(
+        f"Compliance {report.title}",
+        columns,
+        tuple(rows),
+        tuple(records),
+        (f"definitions revision {report.revision_id}",),
+    )
+
+
+def availability_table(report: AvailabilityReport) -> Table:
+    rows: list[tuple[str, ...]] = []
+    records: list[Record] = []
+    for row in report.rows:
+        f = row.figure
+        rows.append(
+            (
+                f.service,
+                f.customer or "all customers",
+                f.objective_key,
+                percent(f.target, 3),
+                percent(f.availability, 3),
+                f"{f.downtime_minutes.quantize(Decimal('0.1'))}",
+                f"{(f.budget_left_seconds / 60).quantize(Decimal('0.1'))}",
+                percent(f.budget_left_share, 1),
+                ", ".join(f.measured.outages) or "–",
+                _status(f.status),
+            )
+        )
+        records.append(
+            {
+                "service": f.service,
+                "customer": f.customer,
+                "objective": f.objective_key,
+                "period": f.period,
+                "calendar": f.calendar,
+                "target": str(f.target),
+                "availability": _exact(f.availability),
+                "covered_seconds": f.measured.covered_seconds,
+                "downtime_seconds": str(f.measured.downtime_seconds),
+                "error_budget_seconds": str(f.allowed_downtime_seconds),
+                "error_budget_remaining_seconds": str(f.budget_left_seconds),
+                "error_budget_remaining": _exact(f.budget_left_share),
+                "outages": list(f.measured.outages),
+                "status": f.status.value,
+            }
+        )
+    columns = (
+        "service",
+        "customer",
+        "objective",
+        "target",
+        "availability",
+        "downtime min",
+        "budget left min",
+        "budget left",
+        "outages",
+        "status",
+    )
+    return Table(f"Availability {report.title}", columns, tuple(rows), tuple(records))
+
+
+def credits_table(report: CreditsReport) -> Table:
+    rows: list[tuple[str, ...]] = []
+    records: list[Record] = []
+    notes: list[str] = []
+    for statement in report.statements:
+        for line in statement.lines:
+            rows.append(
+                (
+                    statement.customer,
+                    line.agreement,
+                    line.kind.value,
+                    line.objective_key or "–",
+                    str(line.amount) if line.kind.value != "none" else "–",
+                    line.reason,
+                )
+            )
+            records.append(
+                {
+                    "customer": statement.customer,
+                    "period": statement.period,
+                    "agreement": line.agreement,
+                    "kind": line.kind.value,
+                    "objective": line.objective_key,
+                    "metric": line.metric.value if line.metric else None,
+                    "level": _exact(line.level),
+                    "threshold": _exact(line.threshold),
+                    "rate": str(line.rate),
+                    "fee": str(line.fee.amount),
+                    "currency": line.amount.currency,
+                    "services": list(line.services),
+                    "amount": str(line.amount.amount),
+                    "reason": line.reason,
+                }
+            )
+        for currency in statement.currencies:
+            notes.append(
+                f"{statement.customer}: credits {statement.credits(currency)}, bonuses "
+                f"{statement.bonuses(currency)}, net {statement.net(currency)}"
+            )
+            records.append(
+                {
+                    "customer": statement.customer,
+                    "period": statement.period,
+                    "kind": "total",
+                    "currency": currency,
+                    "credits": str(statement.credits(currency).amount),
+                    "bonuses": str(statement.bonuses(currency).amount),
+                    "net": str(statement.net(currency).amount),
+                }
+            )
+    columns = ("customer", "agreement", "line", "objective", "amount", "reason")
+    return Table(
+        f"Service credits {report.title}", columns, tuple(rows), tuple(records), tuple(notes)
+    )
+
+
+def to_csv(table: Table) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(table.columns)
+    writer.writerows(table.rows)
+    return buffer.getvalue()
+
+
+def to_json(table: Table) -> str:
+    return (
+        json.dumps(
+            {"title": table.title, "rows": list(table.records)}, indent=2, ensure_ascii=False
+        )
+        + "\n"
+    )
+
+
+def to_html(table: Table) -> str:
+    from servanda.reporting.html import environment
+
+    return environment().get_template("table.html.j2").render(table=table)
