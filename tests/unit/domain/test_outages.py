@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from servanda.domain.outages import (
     DowntimeSegment,
@@ -179,3 +182,25 @@ def test_open_seconds_within_counts_across_several_windows():
     assert calendar(10, 20) == 0
     assert calendar(30, 5) == 0
     assert calendar(-100, 100) == 30
+
+
+_WEIGHTS = ("0.25", "0.5", "1")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 40), st.integers(1, 20), st.sampled_from(_WEIGHTS)),
+        max_size=6,
+    )
+)
+def test_merged_downtime_is_the_largest_weight_at_every_second(spans):
+    outages = [
+        outage(f"o{i}", start, start + length, w) for i, (start, length, w) in enumerate(spans)
+    ]
+    segments = merge_outages(outages)
+    for second in range(0, 61):
+        active = [o.weight for o in outages if o.start <= second < o.end]
+        covering = [s.weight for s in segments if s.start <= second < s.end]
+        assert covering == ([max(active)] if active else [])
+    assert all(a.end <= b.start for a, b in itertools.pairwise(segments))
