@@ -204,3 +204,33 @@ def test_merged_downtime_is_the_largest_weight_at_every_second(spans):
         covering = [s.weight for s in segments if s.start <= second < s.end]
         assert covering == ([max(active)] if active else [])
     assert all(a.end <= b.start for a, b in itertools.pairwise(segments))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    spans=st.lists(
+        st.tuples(st.integers(0, 40), st.integers(1, 20), st.sampled_from(_WEIGHTS), st.booleans()),
+        max_size=6,
+    ),
+    windows=st.lists(st.tuples(st.integers(0, 50), st.integers(1, 15)), max_size=4),
+    period=st.tuples(st.integers(0, 20), st.integers(1, 40)),
+)
+def test_availability_equals_a_second_by_second_count(spans, windows, period):
+    outages = [
+        outage(f"o{i}", start, start + length, w, planned=planned)
+        for i, (start, length, w, planned) in enumerate(spans)
+    ]
+    open_intervals = [(start, start + length) for start, length in windows]
+    period_start, period_end = period[0], period[0] + period[1]
+    covered = 0
+    downtime = Decimal(0)
+    for second in range(period_start, period_end):
+        is_open = any(s <= second < e for s, e in open_intervals)
+        in_maintenance = any(o.planned and o.start <= second < o.end for o in outages)
+        if not is_open or in_maintenance:
+            continue
+        covered += 1
+        weights = [o.weight for o in outages if not o.planned and o.start <= second < o.end]
+        downtime += max(weights, default=Decimal(0))
+    result = availability(outages, period_start, period_end, open_seconds_within(open_intervals))
+    assert (result.covered_seconds, result.downtime_seconds) == (covered, downtime)
