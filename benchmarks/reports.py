@@ -176,11 +176,11 @@ def store_definitions(url: str) -> None:
 
 
 def measure(label: str, url: str, runs: int) -> None:
-    from servanda.reporting.pdf import render_pdf
-
     from servanda.adapters.sqlalchemy.reports import SqlAlchemyReportReadModel
     from servanda.bootstrap import connect, load_settings
-    from servanda.services.reports import ReportSources, compliance_report, customer_report
+    from servanda.reporting.pdf import render_pdf
+    from servanda.services.customer_report import customer_report
+    from servanda.services.reports import ReportSources, compliance_report
 
     store_definitions(url)
     storage = connect(load_settings(database_url=url))
