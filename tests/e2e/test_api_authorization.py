@@ -41,6 +41,16 @@ MATRIX = [
     ("POST", "/api/v1/webhooks", HOOK, (201, 403, 403, 403, 401)),
     ("DELETE", "/api/v1/webhooks/999", None, (404, 403, 403, 403, 401)),
     ("GET", "/api/v1/webhooks/deliveries", None, (200, 403, 200, 403, 401)),
+    ("GET", "/api/v1/reports/compliance?period=2026-05", None, (200, 403, 200, 200, 401)),
+    ("GET", "/api/v1/reports/availability?period=2026-05", None, (200, 403, 200, 200, 401)),
+    # The test definitions list no customers, so acme has no credit statement: its own 404.
+    ("GET", "/api/v1/reports/credits?period=2026-05", None, (200, 403, 200, 404, 401)),
+    (
+        "GET",
+        "/api/v1/reports/compliance?period=2026-05&customer=globex",
+        None,
+        (200, 403, 200, 404, 401),
+    ),
     ("GET", "/metrics", None, (200, 403, 200, 403, 401)),
     ("GET", "/healthz", None, (200, 200, 200, 200, 200)),
 ]
@@ -116,6 +126,29 @@ def test_a_customer_sees_only_agreements_that_can_apply_to_it(api: Api) -> None:
     assert "globex" not in str(acme)
     assert {a["level"] for a in acme} <= {"corporate", "service", "customer"}
     assert len(acme) < len(staff)
+
+
+def test_a_customer_report_holds_only_its_own_customer(api: Api) -> None:
+    own = api.get("/api/v1/reports/compliance", who="acme", period="2026-05").json()
+    staff = api.get("/api/v1/reports/compliance", who="viewer", period="2026-05").json()
+    assert "globex" in str(staff["rows"])
+    assert own["rows"]
+    assert "globex" not in str(own)
+    probing = api.get("/api/v1/reports/compliance", who="acme", period="2026-05", customer="globex")
+    missing = api.get("/api/v1/reports/compliance", who="acme", period="2026-05", customer="nope")
+    assert probing.status_code == missing.status_code == 404
+    assert probing.json()["code"] == missing.json()["code"] == "not_found"
+
+
+def test_reports_come_as_csv_and_pdf_too(api: Api) -> None:
+    csv = api.get("/api/v1/reports/compliance", period="2026-05", format="csv")
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert csv.text.splitlines()[0].count(",") >= 3
+    pdf = api.get("/api/v1/reports/availability", period="2026-05", format="pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    bad = api.get("/api/v1/reports/compliance", period="2026-13")
+    assert (bad.status_code, bad.json()["code"]) == (422, "invalid_period")
 
 
 def test_invalid_definitions_come_back_located(api: Api) -> None:

@@ -30,6 +30,7 @@ from servanda.domain.errors import (
     NotFoundError,
     ServandaError,
 )
+from servanda.domain.periods import PeriodError
 from servanda.services.auth import (
     AuthenticationError,
     InvalidTokenRequestError,
@@ -81,6 +82,7 @@ STATUS_BY_ERROR: tuple[tuple[type[ServandaError], int], ...] = (
     (DefinitionError, 422),
     (EventError, 422),
     (CalendarError, 422),
+    (PeriodError, 422),
     (InvalidTokenRequestError, 422),
     (InvalidSubscriptionError, 422),
     (StorageContentionError, 503),

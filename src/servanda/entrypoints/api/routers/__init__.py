@@ -9,6 +9,7 @@ from servanda.entrypoints.api.routers import (
     clocks,
     events,
     outages,
+    reports,
     revisions,
     tickets,
     webhooks,
@@ -21,5 +22,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     clocks.router,
     agreements.router,
     revisions.router,
+    reports.router,
     webhooks.router,
 )
