@@ -268,6 +268,15 @@ def build_time(repeat: int) -> tuple[float, float, float]:
 # ----------------------------------------------------------------- designed edge cases
 
 
+def show(value: object) -> str:
+    """A result as people read it: Berlin wall time, an error's type, or a duration."""
+    if isinstance(value, Exception):
+        return f"{type(value).__name__}"
+    if isinstance(value, dt.datetime):
+        return f"{value.astimezone(BERLIN):%a %m-%d %H:%M:%S %Z}"
+    return str(value)
+
+
 def edge_cases() -> list[tuple[str, str, str, str]]:
     """(case, Servanda, businesstimedelta, pandas) for the cases where semantics differ."""
     import businesstimedelta as btd
@@ -289,13 +298,6 @@ def edge_cases() -> list[tuple[str, str, str, str]]:
     night_cbh = pd.offsets.CustomBusinessHour(
         n=8, start="22:00", end="06:00", weekmask="Mon Tue Wed Thu Fri Sat Sun"
     )
-
-    def show(value: object) -> str:
-        if isinstance(value, Exception):
-            return f"{type(value).__name__}"
-        if isinstance(value, dt.datetime):
-            return f"{value.astimezone(BERLIN):%a %m-%d %H:%M %Z}"
-        return str(value)
 
     friday = dt.datetime(YEAR, 6, 5, 9, tzinfo=BERLIN)
     late = dt.datetime(YEAR, 12, 30, 9, tzinfo=BERLIN)
@@ -445,13 +447,15 @@ def main() -> None:
                 if "add" in name
                 else f" .. {E[i].astimezone(BERLIN):%a %m-%d %H:%M}"
             )
-            print(f"    {count:>7,}  {kind}  ({where}{extra}: ours {ours[i]}, peer {theirs[i]!r})")  # type: ignore[index]
+            print(
+                f"    {count:>7,}  {kind}  ({where}{extra}: ours {show(ours[i])}, peer {show(theirs[i])})"
+            )  # type: ignore[index]
 
     print()
     print("designed cases where the semantics differ (times in Berlin)")
-    print(f"  {'case':<52}{'Servanda':<22}{'businesstimedelta':<22}{'pandas':<22}")
+    print(f"  {'case':<52}{'Servanda':<26}{'businesstimedelta':<26}{'pandas':<26}")
     for case, ours_says, btd_says, pandas_says in edge_cases():
-        print(f"  {case:<52}{ours_says:<22}{btd_says:<22}{pandas_says:<22}")
+        print(f"  {case:<52}{ours_says:<26}{btd_says:<26}{pandas_says:<26}")
 
     spec_ms, lazy_ms, full_ms = build_time(args.repeat)
     print()
