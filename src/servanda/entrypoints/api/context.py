@@ -8,8 +8,9 @@ scoping (404 for another customer's data) is done by the queries themselves.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -21,6 +22,9 @@ from servanda.services.metrics import MetricsQuery
 from servanda.services.queries import ClockQuery
 from servanda.services.webhooks import WebhookStore
 
+INGESTION_SLOTS = 4
+"""Event batches folded at once per process: ingestion is CPU-bound, so more only adds waiting."""
+
 
 @dataclass(frozen=True, slots=True)
 class ApiContext:
@@ -30,6 +34,9 @@ class ApiContext:
     webhooks: WebhookStore
     metrics: MetricsQuery
     now: Callable[[], int]
+    ingestion_slots: threading.BoundedSemaphore = field(
+        default_factory=lambda: threading.BoundedSemaphore(INGESTION_SLOTS)
+    )
 
 
 def context(request: Request) -> ApiContext:

@@ -105,6 +105,19 @@ def refuse_nul(value: object) -> None:
             refuse_nul(item)
 
 
+TEXT_LIMITS = {"id": 200, "ticket": 200, "source": 200, "customer": 200, "service": 200}
+TEXT_LIMITS |= {"priority": 100, "status": 100}
+
+
+def check_lengths(event: TicketEvent) -> TicketEvent:
+    """``EventError`` for a name longer than storage keeps (ids 200 characters, priority 100)."""
+    for key, limit in TEXT_LIMITS.items():
+        value = getattr(event, key)
+        if value is not None and len(value) > limit:
+            raise EventError(f"{key} is longer than {limit} characters")
+    return event
+
+
 def check_batch_size(count: int) -> None:
     if count > MAX_BATCH:
         raise ApiError(
@@ -139,7 +152,7 @@ def post_events(batch: EventBatch, ctx: Context, principal: Writer) -> BatchResu
     for index, raw in enumerate(batch.events):
         try:
             refuse_nul(raw)
-            parsed.append((index, event_from_json(raw)))
+            parsed.append((index, check_lengths(event_from_json(raw))))
         except EventError as error:
             results[index] = ItemResult(
                 index=index,
@@ -149,10 +162,11 @@ def post_events(batch: EventBatch, ctx: Context, principal: Writer) -> BatchResu
                 reason=str(error),
             )
     storage = ctx.storage
-    before = _stored_before(storage.uow_factory, sorted({e.identity for _, e in parsed}))
-    outcome = record_events(
-        storage.uow_factory, storage.evaluator, [e for _, e in parsed], ctx.now()
-    )
+    with ctx.ingestion_slots:  # few CPU-bound batches at once: reads do not queue behind them
+        before = _stored_before(storage.uow_factory, sorted({e.identity for _, e in parsed}))
+        outcome = record_events(
+            storage.uow_factory, storage.evaluator, [e for _, e in parsed], ctx.now()
+        )
     conflicts = {id(event) for event in outcome.conflicts}
     seen: set[Identity] = set()
     for index, event in parsed:
