@@ -14,7 +14,19 @@ from servanda.specs.loader import load_definitions
 
 def run_demo(tmp_path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "servanda", "demo", "--dir", str(tmp_path / "demo")],
+        [
+            sys.executable,
+            "-m",
+            "servanda",
+            "demo",
+            "--dir",
+            str(tmp_path / "demo"),
+            "--months",
+            "1",
+            "--customers",
+            "1",
+            "--no-pdf",
+        ],
         capture_output=True,
         text=True,
         env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"},

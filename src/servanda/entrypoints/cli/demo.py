@@ -1,17 +1,32 @@
-"""``servanda demo``: a realistic provider's agreements, and why each ticket gets its targets.
+"""``servanda demo``: the whole story of a managed service provider, on a fresh machine, in one command.
 
-Writes the multi-level managed-service-provider definitions into ``--dir`` and
-explains, for a dozen sample tickets across customers, services and
-priorities, which objective applies to each metric, which agreement and level
-decided it, and which less specific candidates it overrode.
+Steps (docs/tour.md walks through what they produce):
+
+1. writes the multi-level definitions into ``DIR/definitions`` and explains,
+   for a dozen sample tickets, which objective applies to each metric, which
+   agreement and level decided it and which candidates it overrode;
+2. generates ``--months`` months of history ending with March 2026 for the
+   first ``--customers`` customers (``DIR/history``: events per month, outages
+   and maintenance windows), deterministic per ``--seed``;
+3. imports it into a fresh SQLite database ``DIR/servanda.sqlite`` month by
+   month and sweeps time to each month's end, so warnings and breaches nobody
+   pushed are recorded;
+4. prints the last month per customer and objective: attainment against goal,
+   breaches, availability and credits owed;
+5. writes the reports into ``DIR/reports`` (``servanda.demo.outputs``);
+6. with ``--serve``, serves the API on 127.0.0.1 with one token per role, its
+   clock frozen at the end of the period, until interrupted.
+
+Nothing reads the wall clock: the same seed gives byte-identical CSV and JSON.
 """
 
 from __future__ import annotations
 
 import shutil
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -23,6 +38,11 @@ from servanda.domain.agreements import Definitions
 from servanda.specs.explain import explain
 from servanda.specs.loader import load_definitions
 
+if TYPE_CHECKING:
+    from servanda.demo.history import DemoPeriod
+    from servanda.demo.story import Layout
+    from servanda.demo.summary import CustomerSummary, DemoSummary
+
 DEMO_DAY = date(2026, 3, 16)
 
 
@@ -32,23 +52,122 @@ def register(app: typer.Typer) -> None:
 
 def demo(
     directory: Annotated[
-        Path, typer.Option("--dir", help="Where to write the demo's definitions and outputs.")
+        Path, typer.Option("--dir", help="Where to write definitions, history, database, reports.")
     ] = Path("servanda-demo"),
+    months: Annotated[
+        int, typer.Option(min=1, max=3, help="Months of history, ending with March 2026.")
+    ] = 3,
+    customers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=5, help="How many customers (acme, globex, initech, umbrella, hooli)."
+        ),
+    ] = 5,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same files.")] = 42,
+    pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Render the PDF reports.")] = True,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then serve the API on 127.0.0.1 until Ctrl-C.")
+    ] = False,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port for --serve.")] = 8000,
 ) -> None:
     """Show Servanda on a realistic managed service provider, end to end."""
+    from servanda.demo.history import demo_customers, demo_period
+    from servanda.demo.story import Layout
+
     console = Console()
-    target = directory / "definitions"
-    _write_definitions(target)
-    definitions = load_definitions(target)
+    layout = Layout(directory)
+    layout.root.mkdir(parents=True, exist_ok=True)
+    _write_definitions(layout.definitions)
+    definitions = load_definitions(layout.definitions)
     console.rule(f"[bold]{definitions.provider or 'Servanda demo'}")
     console.print(_overview(definitions))
+    _heading(console, "1", "The promises: which objective applies to each ticket, and why")
     _print_explanations(console, definitions)
+    period = demo_period(months, definitions.timezone)
+    chosen = demo_customers(customers)
+    summary = _story(console, layout, definitions, period, chosen, seed, pdf=pdf)
+    _print_summary(console, summary)
+    _print_files(console, layout, period, chosen)
+    if serve:
+        _serve(console, layout, period, chosen, port)
+
+
+def _heading(console: Console, number: str, text: str) -> None:
+    console.print(f"\n[bold]{number}  {text}[/bold]")
+
+
+def _story(
+    console: Console,
+    layout: Layout,
+    definitions: Definitions,
+    period: DemoPeriod,
+    customers: tuple[str, ...],
+    seed: int,
+    *,
+    pdf: bool,
+) -> DemoSummary:
+    from servanda.demo import outputs, story
+    from servanda.entrypoints.cli.progress import import_progress
+
+    span = _span(period)
+    _heading(console, "2", f"What happened: {span}, {len(customers)} customer(s), seed {seed}")
+    layout.reset()
+    history = story.write_history(layout, definitions, customers, period, seed)
     console.print(
-        f"\nDefinitions written to [bold]{target}[/bold]. Ask about any ticket yourself:\n"
-        f"  servanda definitions explain {target} --customer globex --service email "
-        "--priority P1 --field channel=phone\n"
-        f"  servanda definitions validate {target}"
+        f"{history.tickets:,} tickets ({history.event_count:,} events), {history.outages} outages "
+        f"and {history.maintenance} announced maintenance windows, written to {layout.history}"
     )
+    storage = story.open_database(layout)
+    try:
+        revision = story.apply_revision(storage, layout, definitions, period.start)
+        with import_progress(history.event_bytes) as advance:
+            recorded = story.import_history(storage, layout, history, period, advance)
+        console.print(
+            f"imported into {layout.database} (definitions revision {revision}): "
+            f"{recorded.events:,} events, {recorded.outages} outage records"
+        )
+        _heading(console, "3", f"Time passes: swept to each month's end, up to {_now(period)}")
+        console.print(
+            f"{recorded.warnings:,} warnings and {recorded.breaches:,} breaches recorded "
+            "(at import, and by the sweep for clocks that ran out with no event)"
+        )
+        summary, written = outputs.write_reports(
+            storage, layout.reports, definitions, customers, period, pdf=pdf
+        )
+    finally:
+        storage.dispose()
+    _render(console, written.pdfs)
+    return summary
+
+
+def _span(period: DemoPeriod) -> str:
+    first, last = period.months[0], period.months[-1]
+    if first == last:
+        return f"{last:%B %Y}"
+    return f"{first:%B}–{last:%B %Y}"
+
+
+def _now(period: DemoPeriod) -> str:
+    return f"{period.local(period.end):%Y-%m-%d %H:%M} {period.timezone}"
+
+
+def _render(console: Console, jobs: list[tuple[Path, str]]) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from servanda.demo.outputs import render_pdfs
+
+    if not jobs:
+        return
+    stderr = Console(stderr=True)
+    with Progress(
+        TextColumn("rendering PDFs"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=stderr,
+        disable=not stderr.is_terminal,
+    ) as progress:
+        task = progress.add_task("pdf", total=len(jobs))
+        render_pdfs(jobs, lambda _path: progress.advance(task))
 
 
 def _write_definitions(target: Path) -> None:
@@ -63,12 +182,12 @@ def _overview(definitions: Definitions) -> str:
     return (
         f"{len(definitions.agreements)} agreements at levels {', '.join(levels)}; "
         f"{len(definitions.services)} services; {len(definitions.customers)} customers "
-        f"in groups {', '.join(groups)}; calendars: {', '.join(sorted(definitions.calendars))}.\n"
-        f"Which promise applies to each sample ticket created on {DEMO_DAY.isoformat()}, and why:"
+        f"in groups {', '.join(groups)}; calendars: {', '.join(sorted(definitions.calendars))}."
     )
 
 
 def _print_explanations(console: Console, definitions: Definitions) -> None:
+    console.print(f"Sample tickets created on {DEMO_DAY.isoformat()}:")
     for ticket in SAMPLE_TICKETS:
         extra = "".join(f" {key}={value}" for key, value in ticket.fields)
         console.print(
@@ -99,3 +218,126 @@ def _ticket_table(definitions: Definitions, ticket: SampleTicket) -> Table:
             ", ".join(agreement for agreement, _, _ in row.overridden) or "-",
         )
     return table
+
+
+STATUS = {"pass": "met", "fail": "MISSED", "no_items": "no items", "no_goal": "-"}
+
+
+def _print_summary(console: Console, summary: DemoSummary) -> None:
+    _heading(console, "4", f"{summary.title}: each customer's objectives, availability and credits")
+    for customer in summary.customers:
+        console.print(_customer_table(customer))
+
+
+def _customer_table(customer: CustomerSummary) -> Table:
+    from servanda.domain.compliance import percent
+
+    group = f", {customer.group}" if customer.group else ""
+    table = Table(
+        title=f"{customer.name} ({customer.customer}{group}; reported in {customer.timezone})",
+        title_justify="left",
+        title_style="bold",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+    )
+    for column in (
+        "objective",
+        "tickets",
+        "target",
+        "goal",
+        "met",
+        "breached",
+        "attained",
+        "status",
+    ):
+        justify = "right" if column in ("goal", "met", "breached", "attained") else "left"
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for o in customer.objectives:
+        table.add_row(
+            o.objective,
+            o.scope or "all",
+            o.target,
+            percent(o.goal) if o.goal is not None else "-",
+            str(o.met),
+            str(o.breached),
+            percent(o.attainment) if o.attainment is not None else "-",
+            STATUS[o.status.value],
+        )
+    for a in customer.availability:
+        minutes = (a.downtime_seconds / 60).quantize(Decimal("0.1"))
+        table.add_row(
+            a.objective,
+            f"{a.service}: {minutes} min down",
+            "availability",
+            percent(a.target, 3),
+            "",
+            "",
+            percent(a.availability, 3),
+            STATUS[a.status.value],
+        )
+    owed = "; ".join(
+        f"credits {f.credits}, bonuses {f.bonuses}, net owed {f.net}" for f in customer.credits
+    )
+    table.caption = f"{customer.breaches} breaches; {owed or 'no fees, no credits'}"
+    table.caption_justify = "left"
+    return table
+
+
+def _print_files(
+    console: Console, layout: Layout, period: DemoPeriod, customers: tuple[str, ...]
+) -> None:
+    label, first = period.last_label, customers[0]
+    url = layout.database_url
+    _heading(console, "5", "Files, and how to reproduce every number (docs/tour.md)")
+    console.print(
+        f"definitions  {layout.definitions}\n"
+        f"history      {layout.history}  (events-YYYY-MM.jsonl, outages.csv)\n"
+        f"database     {layout.database}\n"
+        f"reports      {layout.reports}\n"
+        f"  customers/{first}-{label}.pdf  monthly SLA report (HTML and PDF per customer)\n"
+        f"  credits-{label}.pdf  credit statement (also CSV, JSON, HTML)\n"
+        f"  compliance-YYYY-MM.csv|json, availability-YYYY-MM.csv|json, credits-YYYY-MM.csv|json\n"
+        f"  agreements/AGREEMENT.pdf|md  contract documents; summary.json  the table above\n"
+        f"\n  servanda report compliance --period {label} --customer {first} "
+        f"--database-url {url}\n"
+        f"  servanda report credits --period {label} --database-url {url}\n"
+        f"  servanda ticket timeline {layout.events_file(label)} TICKET "
+        f"--definitions {layout.definitions}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _serve(
+    console: Console, layout: Layout, period: DemoPeriod, customers: tuple[str, ...], port: int
+) -> None:
+    import uvicorn
+
+    from servanda.adapters.sqlalchemy.tokens import SqlAlchemyTokenStore
+    from servanda.bootstrap import connect, load_settings
+    from servanda.entrypoints.api import create_app
+    from servanda.services.auth import Role, create_token
+
+    settings = load_settings(database_url=layout.database_url)
+    storage = connect(settings)
+    store = SqlAlchemyTokenStore(storage.engine)
+    _heading(console, "6", f"The API, its clock frozen at {_now(period)}")
+    console.print(f"http://127.0.0.1:{port}/docs  (OpenAPI: /openapi.json)  Ctrl-C stops it")
+    for role in Role:
+        customer = customers[0] if role is Role.CUSTOMER else None
+        created = create_token(
+            store, role=role, customer=customer, name=f"demo {role.value}", now=period.end
+        )
+        whose = f" ({customer})" if customer else ""
+        console.print(f"  {role.value + whose:<20} {created.secret}", highlight=False)
+    console.print(
+        f"  curl -H 'Authorization: Bearer TOKEN' http://127.0.0.1:{port}/api/v1/agreements",
+        highlight=False,
+    )
+    try:
+        app = create_app(settings, storage=storage, now=lambda: period.end)
+        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+    finally:
+        storage.dispose()
