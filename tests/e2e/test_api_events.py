@@ -147,3 +147,39 @@ def test_the_interactive_docs_load_only_bundled_assets(api: Api) -> None:
     assert "/docs/static/swagger-ui-bundle.js" in page
     assert api.client.get("/docs/static/swagger-ui-bundle.js").status_code == 200
     assert api.client.get("/docs/static/swagger-ui.css").status_code == 200
+
+
+def test_a_name_longer_than_storage_keeps_is_rejected_alone(api: Api) -> None:
+    long_id = created("T1", "acme") | {"id": "x" * 201}
+    results = api.post("/api/v1/events", {"events": [long_id, created("T2", "acme")]}).json()
+    assert [r["status"] for r in results["results"]] == ["rejected", "created"]
+    assert "longer than 200" in results["results"][0]["reason"]
+
+
+def test_outages_report_created_duplicate_and_rejected_per_item(api: Api) -> None:
+    outage = {"id": "o1", "service": "email", "start": iso(START), "end": iso(START + HOUR)}
+    backwards = outage | {"id": "o2", "end": iso(START - HOUR)}
+    body = api.post("/api/v1/outages", {"outages": [outage, outage, backwards]}, who="integration")
+    assert [r["status"] for r in body.json()["results"]] == ["created", "duplicate", "rejected"]
+    again = api.post("/api/v1/outages", {"outages": [outage | {"weight": "0.5"}]}).json()
+    assert again["results"][0]["status"] == "rejected"
+
+
+def test_webhook_subscriptions_never_show_their_secret(api: Api) -> None:
+    secret = "a-long-enough-signing-secret"
+    made = api.post(
+        "/api/v1/webhooks",
+        {"url": "http://127.0.0.1:9/hook", "events": ["breach", "met"], "secret": secret},
+    )
+    assert made.status_code == 201
+    assert made.json()["events"] == ["breach", "met"]
+    listed = api.get("/api/v1/webhooks", who="viewer")
+    assert secret not in made.text + listed.text
+    stopped = api.client.delete(
+        f"/api/v1/webhooks/{made.json()['id']}", headers=api.headers("admin")
+    )
+    assert stopped.json()["active"] is False
+    wrong = api.post(
+        "/api/v1/webhooks", {"url": "ftp://x.example/a", "events": ["breach"], "secret": secret}
+    )
+    assert (wrong.status_code, wrong.json()["code"]) == (422, "invalid_request")
