@@ -123,6 +123,9 @@ class InMemoryTicketRepository:
             self._state.tickets.setdefault(ticket_id, None)
         return existed
 
+    def existing(self, ticket_ids: Collection[str]) -> set[str]:
+        return {t for t in ticket_ids if self._state.tickets.get(t) is not None}
+
     def claim_due(self, now: int, limit: int) -> list[str]:
         due = [
             (state.next_due_at, ticket_id)

@@ -35,6 +35,7 @@ from servanda.services.ports import (
     Transition,
     TransitionKind,
     UnitOfWork,
+    UnitOfWorkFactory,
 )
 
 _CONCLUDED = frozenset({ClockState.MET, ClockState.BREACHED})
@@ -73,41 +74,99 @@ class Evaluator:
             self._folds[revision_id] = fold
         return fold
 
+    def measure(
+        self, uow: UnitOfWork, schedule: RevisionSchedule, events: list[TicketEvent], now: int
+    ) -> TicketResult:
+        """One ticket's attributes, measurements and due transitions (nothing is stored)."""
+        events.sort(key=_order)
+        state = ticket_state(events[0].ticket, events)
+        revision_id = schedule.in_force_at(state.created_at or events[0].at)
+        measured = keyed(self.fold_for(uow, revision_id)(events, now), revision_id)
+        due = [transition for m in measured for transition in transitions_of(m, now)]
+        evaluated = _with_evaluation(state, revision_id, now, [m.measurement for m in measured])
+        return TicketResult(evaluated, measured, due)
+
+    def prefold(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        histories: Mapping[str, list[TicketEvent]],
+        now: int,
+    ) -> Prefolded:
+        """Fold, outside any write transaction, the tickets not stored yet (their whole history
+        is in ``histories``), so that concurrent importers fold in parallel; ``refold`` uses a
+        result only if the ticket was still new and the revisions unchanged when it locked."""
+        with uow_factory() as uow:  # short: SQLite holds its write lock for any transaction
+            revisions = uow.revisions.history()
+            unknown = set(histories) - uow.tickets.existing(histories)
+            schedule = RevisionSchedule(revisions)
+            for revision in revisions:
+                self.fold_for(uow, revision.id)  # load every engine now, while uow is open
+        # The engines are cached, so ``measure`` no longer touches the closed unit of work.
+        results = {t: self.measure(uow, schedule, list(histories[t]), now) for t in unknown}
+        return Prefolded(_signature(revisions), now, results)
+
     def refold(
         self,
         uow: UnitOfWork,
         ticket_ids: Collection[str],
         now: int,
         complete: Mapping[str, list[TicketEvent]] | None = None,
+        prefolded: Prefolded | None = None,
     ) -> RefoldOutcome:
         """Re-fold ``ticket_ids`` at ``now`` and store tickets, measurements and new transitions.
 
         ``complete`` holds tickets whose whole history is already at hand (their
         rows did not exist before this unit of work); the others are read back.
+        ``prefolded`` results are taken for such tickets when still valid.
         """
-        schedule = RevisionSchedule(uow.revisions.history())
+        revisions = uow.revisions.history()
+        schedule = RevisionSchedule(revisions)
         known = complete or {}
+        ready: Mapping[str, TicketResult] = {}
+        if prefolded is not None and prefolded.is_valid(revisions, now):
+            ready = prefolded.results
         histories = uow.events.for_tickets([t for t in ticket_ids if t not in known])
         histories.update(known)
         states: list[TicketState] = []
         stored: list[StoredMeasurement] = []
         due: list[Transition] = []
         for ticket_id in sorted(ticket_ids):
-            events = sorted(histories.get(ticket_id, ()), key=_order)
-            if not events:
-                continue
-            state = ticket_state(ticket_id, events)
-            revision_id = schedule.in_force_at(state.created_at or events[0].at)
-            measured = keyed(self.fold_for(uow, revision_id)(events, now), revision_id)
-            stored.extend(measured)
-            due.extend(transition for m in measured for transition in transitions_of(m, now))
-            states.append(
-                _with_evaluation(state, revision_id, now, [m.measurement for m in measured])
-            )
+            result = ready.get(ticket_id) if ticket_id in known else None
+            if result is None:
+                events = list(histories.get(ticket_id, ()))
+                if not events:
+                    continue
+                result = self.measure(uow, schedule, events, now)
+            states.append(result.state)
+            stored.extend(result.measurements)
+            due.extend(result.transitions)
         uow.tickets.save(states)
         uow.measurements.replace(ticket_ids, stored)
         recorded = uow.transitions.reconcile(ticket_ids, due, now)
         return RefoldOutcome(len(states), len(stored), tuple(recorded))
+
+
+@dataclass(frozen=True, slots=True)
+class TicketResult:
+    state: TicketState
+    measurements: list[StoredMeasurement]
+    transitions: list[Transition]
+
+
+@dataclass(frozen=True, slots=True)
+class Prefolded:
+    """Fold results computed before the write transaction, and what they assumed."""
+
+    revisions: tuple[tuple[int, int], ...]
+    now: int
+    results: Mapping[str, TicketResult]
+
+    def is_valid(self, revisions: Sequence[RevisionSummary], now: int) -> bool:
+        return self.now == now and self.revisions == _signature(revisions)
+
+
+def _signature(revisions: Sequence[RevisionSummary]) -> tuple[tuple[int, int], ...]:
+    return tuple((r.id, r.effective_from) for r in revisions)
 
 
 def _order(event: TicketEvent) -> tuple[int, int, str, str]:

@@ -94,6 +94,10 @@ def _record_once(
             else:
                 conflicts.append(event)
     batch = [unique[identity] for identity in sorted(unique)]
+    histories: dict[str, list[TicketEvent]] = {}
+    for event in batch:
+        histories.setdefault(event.ticket, []).append(event)
+    prefolded = evaluator.prefold(uow_factory, histories, now) if batch else None
     with uow_factory() as uow:
         new = uow.events.add_new(batch)
         if len(new) < len(batch):
@@ -115,7 +119,9 @@ def _record_once(
             for event in fresh:
                 if event.ticket not in existed:
                     complete.setdefault(event.ticket, []).append(event)
-            refolded = evaluator.refold(uow, touched, now, complete)
+            for ticket in [t for t in complete if len(complete[t]) != len(histories[t])]:
+                del complete[ticket]  # some of its events were stored before: read them back
+            refolded = evaluator.refold(uow, touched, now, complete, prefolded)
         uow.commit()
     return BatchOutcome(
         received=len(events),

@@ -158,6 +158,10 @@ class TicketRepository(Protocol):
         """
         ...
 
+    def existing(self, ticket_ids: Collection[str]) -> set[str]:
+        """The ids among ``ticket_ids`` that have a stored ticket (no lock taken)."""
+        ...
+
     def claim_due(self, now: int, limit: int) -> list[str]:
         """Lock up to ``limit`` tickets with ``next_due_at <= now``, skipping ones locked elsewhere."""
         ...

@@ -172,6 +172,13 @@ class SqlAlchemyTicketRepository:
     def lock(self, ticket_ids: Collection[str]) -> set[str]:
         return bulk_writer(self._connection).lock_tickets(sorted(ticket_ids))
 
+    def existing(self, ticket_ids: Collection[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in chunked(ticket_ids):
+            rows = self._connection.execute(select(tickets.c.id).where(tickets.c.id.in_(chunk)))
+            found.update(rows.scalars())
+        return found
+
     def claim_due(self, now: int, limit: int) -> list[str]:
         query = (
             select(tickets.c.id)
