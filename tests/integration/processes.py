@@ -38,7 +38,8 @@ class Child:
         return text
 
     def kill(self) -> None:
-        os.kill(self.pid, signal.SIGKILL)
+        """SIGKILL the process and every process it started (its import workers)."""
+        os.killpg(self.pid, signal.SIGKILL)
         os.waitpid(self.pid, 0)
 
 
@@ -49,6 +50,7 @@ def start(args: list[str], output: Path, **env: str) -> Child:
         return Child(pid, output)
     code = 70
     try:
+        os.setpgid(0, 0)  # its own process group, so that kill() reaches its workers too
         os.environ.update(env)
         fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
         os.dup2(fd, 1)
