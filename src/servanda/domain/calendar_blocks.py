@@ -61,8 +61,11 @@ def to_epoch(t: datetime) -> tuple[int, int]:
 
 
 def from_epoch(seconds: int) -> datetime:
-    """The aware UTC datetime of an epoch second."""
-    return datetime.fromtimestamp(seconds, UTC)
+    """The aware UTC datetime of an epoch second (years 1-9999, else CalendarError)."""
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise CalendarError(f"epoch second {seconds} is outside the years 1-9999") from None
 
 
 def load_zone(name: str) -> ZoneInfo:

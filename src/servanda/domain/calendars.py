@@ -399,7 +399,7 @@ class BusinessCalendar:
         if delta.microseconds or duration.microseconds:
             return self._add_fraction(seconds, delta.microseconds, whole, duration.microseconds)
         if whole == 0 or self._always_open:
-            return datetime.fromtimestamp(self.add_epoch(seconds, whole), UTC)
+            return from_epoch(self.add_epoch(seconds, whole))
         # add_epoch inlined: this is the API's hot path
         block = self._blocks.get(seconds >> BLOCK_SHIFT)
         if block is None:
@@ -410,7 +410,7 @@ class BusinessCalendar:
         if target <= total:
             j = bisect_left(cumulative, target)
             return datetime.fromtimestamp(ends[j] - cumulative[j] + target, UTC)
-        return datetime.fromtimestamp(self.add_epoch(seconds, whole), UTC)
+        return from_epoch(self.add_epoch(seconds, whole))
 
     def _add_fraction(self, seconds: int, micro: int, whole: int, extra: int) -> datetime:
         if not self.is_open_epoch(seconds):

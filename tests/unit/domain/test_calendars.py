@@ -239,3 +239,11 @@ def test_decades_of_business_time_are_answered_without_stepping_through_days() -
     end = office.add(start, timedelta(hours=8 * 5 * 52 * 30))
     assert office.between(start, end) == timedelta(hours=8 * 5 * 52 * 30)
     assert 2055 <= end.year <= 2056
+
+
+def test_instants_beyond_the_year_9999_are_a_calendar_error() -> None:
+    always = build_calendars({})[ALWAYS_OPEN]
+    with pytest.raises(CalendarError, match="outside the years"):
+        always.add(utc(9999, 12, 31, 23), timedelta(hours=2))
+    with pytest.raises(CalendarError, match="outside the supported years"):
+        weekdays("Europe/Berlin").add(utc(9999, 12, 1), timedelta(hours=1000))
