@@ -1,0 +1,48 @@
+"""``servanda serve`` on SQLite: two workers answer health, the OpenAPI document and bundled docs."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_serve_starts_workers_that_answer_without_any_cdn(tmp_path: Path) -> None:
+    port = _free_port()
+    url = f"sqlite:///{tmp_path / 'served.sqlite'}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "servanda", "serve", "--workers", "2", "--port", str(port),
+         "--log-level", "warning", "--database-url", url],
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                health = httpx.get(base + "/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        assert health.json()["status"] == "ok"
+        schema = httpx.get(base + "/openapi.json").json()
+        assert "/api/v1/events" in schema["paths"]
+        page = httpx.get(base + "/docs").text
+        assert "http://" not in page
+        assert "https://" not in page
+        assert httpx.get(base + "/docs/static/swagger-ui-bundle.js").status_code == 200
+        refused = httpx.get(base + "/api/v1/clocks")
+        assert (refused.status_code, refused.json()["code"]) == (401, "unauthenticated")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
