@@ -6,13 +6,17 @@
   (``servanda report credits``), statements of the demo's customers only;
 - ``compliance-YYYY-MM.csv|json`` and ``availability-YYYY-MM.csv|json`` for
   every month (``servanda report compliance|availability``);
-- ``agreements/AGREEMENT.md`` and ``.pdf``: the contract document of every
-  agreement that applies to a demo customer (``servanda definitions render``);
+- ``agreements/AGREEMENT.md`` and ``.html``: the contract document of every
+  agreement that applies to a demo customer (``servanda definitions render``;
+  its ``--format pdf`` makes the PDF: not done here, ten more PDFs would cost
+  a third of the demo's time);
 - ``summary.json``: the terminal summary with exact values.
 
-CSV and JSON are byte-identical for the same seed. PDFs are rendered last, in
-up to ``PDF_WORKERS`` processes (WeasyPrint is single-threaded and the slowest
-step), largest documents first.
+CSV and JSON are byte-identical for the same seed. PDFs (WeasyPrint is
+single-threaded and the slowest step) are rendered in up to ``PDF_WORKERS``
+forked processes while the other reports are still being computed. Reports
+read the one immutable revision through a memoizing codec, so its snapshot is
+decoded once rather than once per report query.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -30,17 +34,98 @@ from servanda.demo.history import DemoPeriod
 from servanda.demo.summary import DemoSummary, summarise, summary_json
 from servanda.domain.agreements import Definitions, add_months
 from servanda.services.credit_reports import CreditsReport, credits_report
+from servanda.services.ports import DefinitionsCodec
 from servanda.services.reports import ReportSources
 
 PDF_WORKERS = 2
 
 
 @dataclass(slots=True)
-class Written:
-    """Files written so far, and the PDFs still to render as ``(path, html)``."""
+class MemoizingCodec:
+    """A definitions codec that decodes each stored snapshot once (revisions are immutable)."""
 
+    inner: DefinitionsCodec
+    decoded: dict[bytes | str, Definitions] = field(default_factory=dict)
+
+    def dumps(self, definitions: Definitions) -> bytes:
+        return self.inner.dumps(definitions)
+
+    def loads(self, data: bytes | str) -> Definitions:
+        if data not in self.decoded:
+            self.decoded[data] = self.inner.loads(data)
+        return self.decoded[data]
+
+
+def report_sources(storage: Storage) -> ReportSources:
+    """The sources of ``servanda report``, reading revisions through a ``MemoizingCodec``."""
+    from servanda.adapters.sqlalchemy.reports import SqlAlchemyReportReadModel
+    from servanda.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+    from servanda.bootstrap import definitions_codec
+
+    codec = MemoizingCodec(definitions_codec())
+    return ReportSources(
+        lambda: SqlAlchemyUnitOfWork(storage.engine, codec),
+        SqlAlchemyReportReadModel(storage.engine),
+    )
+
+
+class PdfRenderer:
+    """Renders PDFs as they are handed in: in ``PDF_WORKERS`` forked processes, or inline.
+
+    Use as a context manager; leaving it waits for every PDF (``done`` is called
+    once per file written, in submission order).
+    """
+
+    def __init__(self, enabled: bool, done: Callable[[Path], None] = lambda _path: None) -> None:
+        self.enabled = enabled
+        self.done = done
+        self.submitted = 0
+        self.finished = 0
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list[Future[Path]] = []
+
+    def __enter__(self) -> PdfRenderer:
+        workers = min(PDF_WORKERS, os.cpu_count() or 1)
+        if self.enabled and workers > 1:
+            from servanda.reporting.pdf import _weasyprint
+
+            _weasyprint()  # imported once here, inherited by the forked workers
+            context = multiprocessing.get_context("fork")
+            self._pool = ProcessPoolExecutor(workers, mp_context=context)
+        return self
+
+    def submit(self, path: Path, html: str) -> None:
+        self.submitted += 1
+        if self._pool is None:
+            self._finish(_render_one(path, html))
+        else:
+            self._futures.append(self._pool.submit(_render_one, path, html))
+
+    def wait(self) -> None:
+        """Block until every submitted PDF is written."""
+        for future in self._futures:
+            self._finish(future.result())
+        self._futures.clear()
+
+    def _finish(self, path: Path) -> None:
+        self.finished += 1
+        self.done(path)
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            if exc_info[0] is None:
+                self.wait()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
+
+
+@dataclass(slots=True)
+class Written:
+    """Files written so far; PDFs go to ``renderer``."""
+
+    renderer: PdfRenderer
     files: list[Path] = field(default_factory=list)
-    pdfs: list[tuple[Path, str]] = field(default_factory=list)
 
     def text(self, path: Path, content: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -48,14 +133,10 @@ class Written:
         self.files.append(path)
 
     def pdf(self, path: Path, html: str) -> None:
-        self.pdfs.append((path, html))
-        self.files.append(path)
-
-
-def report_sources(storage: Storage) -> ReportSources:
-    from servanda.adapters.sqlalchemy.reports import SqlAlchemyReportReadModel
-
-    return ReportSources(storage.uow_factory, SqlAlchemyReportReadModel(storage.engine))
+        if self.renderer.enabled:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.renderer.submit(path, html)
+            self.files.append(path)
 
 
 def write_reports(
@@ -64,17 +145,16 @@ def write_reports(
     definitions: Definitions,
     customers: Sequence[str],
     period: DemoPeriod,
-    *,
-    pdf: bool,
+    renderer: PdfRenderer,
 ) -> tuple[DemoSummary, Written]:
-    """Every report file except the PDFs' bytes; the summary of the last month."""
+    """Every report file (PDFs handed to ``renderer``); the summary of the last month."""
     sources = report_sources(storage)
-    written = Written()
-    summary = _customer_reports(sources, reports, customers, period.last_label, written, pdf=pdf)
+    written = Written(renderer)
+    summary = _customer_reports(sources, reports, customers, period.last_label, written)
+    _credits_document(sources, reports, customers, period.last_label, written)
+    _agreements(reports / "agreements", definitions, customers, period, written)
     for index in range(len(period.months)):
         _tables(sources, reports, customers, period.label(index), written)
-    _credits_document(sources, reports, customers, period.last_label, written, pdf=pdf)
-    _agreements(reports / "agreements", definitions, customers, period, written, pdf=pdf)
     written.text(reports / "summary.json", summary_json(summary))
     return summary, written
 
@@ -85,8 +165,6 @@ def _customer_reports(
     customers: Sequence[str],
     label: str,
     written: Written,
-    *,
-    pdf: bool,
 ) -> DemoSummary:
     from servanda.reporting.html import customer_report_html
     from servanda.services.customer_report import customer_report
@@ -96,8 +174,7 @@ def _customer_reports(
         report = customer_report(sources, customer, label)
         html = customer_report_html(report)
         written.text(reports / "customers" / f"{customer}-{label}.html", html)
-        if pdf:
-            written.pdf(reports / "customers" / f"{customer}-{label}.pdf", html)
+        written.pdf(reports / "customers" / f"{customer}-{label}.pdf", html)
         made.append(report)
     return summarise(made)
 
@@ -131,15 +208,12 @@ def _credits_document(
     customers: Sequence[str],
     label: str,
     written: Written,
-    *,
-    pdf: bool,
 ) -> None:
     from servanda.reporting import tables
 
     html = tables.to_html(tables.credits_table(_credits(sources, customers, label)))
     written.text(reports / f"credits-{label}.html", html)
-    if pdf:
-        written.pdf(reports / f"credits-{label}.pdf", html)
+    written.pdf(reports / f"credits-{label}.pdf", html)
 
 
 def relevant_agreements(
@@ -163,8 +237,6 @@ def _agreements(
     customers: Sequence[str],
     period: DemoPeriod,
     written: Written,
-    *,
-    pdf: bool,
 ) -> None:
     from servanda.reporting.agreement_document import (
         agreement_document,
@@ -175,8 +247,7 @@ def _agreements(
     for agreement in relevant_agreements(definitions, customers, period):
         document = agreement_document(definitions, agreement)
         written.text(folder / f"{agreement}.md", render_markdown(document))
-        if pdf:
-            written.pdf(folder / f"{agreement}.pdf", render_html(document))
+        written.text(folder / f"{agreement}.html", render_html(document))
 
 
 def _render_one(path: Path, html: str) -> Path:
@@ -184,21 +255,3 @@ def _render_one(path: Path, html: str) -> Path:
 
     path.write_bytes(html_to_pdf(html))
     return path
-
-
-def render_pdfs(jobs: Sequence[tuple[Path, str]], done: Callable[[Path], None]) -> None:
-    """Write every PDF, largest HTML first, in up to ``PDF_WORKERS`` processes."""
-    ordered = sorted(jobs, key=lambda job: -len(job[1]))
-    workers = min(PDF_WORKERS, os.cpu_count() or 1, len(ordered))
-    if workers <= 1:
-        for path, html in ordered:
-            done(_render_one(path, html))
-        return
-    from servanda.reporting.pdf import _weasyprint
-
-    _weasyprint()  # imported once here, inherited by the forked workers
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        futures = [pool.submit(_render_one, path, html) for path, html in ordered]
-        for future in futures:
-            done(future.result())

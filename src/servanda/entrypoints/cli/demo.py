@@ -40,6 +40,7 @@ from servanda.specs.loader import load_definitions
 
 if TYPE_CHECKING:
     from servanda.demo.history import DemoPeriod
+    from servanda.demo.outputs import PdfRenderer
     from servanda.demo.story import Layout
     from servanda.demo.summary import CustomerSummary, DemoSummary
 
@@ -131,12 +132,13 @@ def _story(
             f"{recorded.warnings:,} warnings and {recorded.breaches:,} breaches recorded "
             "(at import, and by the sweep for clocks that ran out with no event)"
         )
-        summary, written = outputs.write_reports(
-            storage, layout.reports, definitions, customers, period, pdf=pdf
-        )
+        with outputs.PdfRenderer(pdf) as renderer:
+            summary, _ = outputs.write_reports(
+                storage, layout.reports, definitions, customers, period, renderer
+            )
+            _wait_for_pdfs(renderer)
     finally:
         storage.dispose()
-    _render(console, written.pdfs)
     return summary
 
 
@@ -151,23 +153,21 @@ def _now(period: DemoPeriod) -> str:
     return f"{period.local(period.end):%Y-%m-%d %H:%M} {period.timezone}"
 
 
-def _render(console: Console, jobs: list[tuple[Path, str]]) -> None:
+def _wait_for_pdfs(renderer: PdfRenderer) -> None:
+    """A progress bar over the PDFs still rendering (on a terminal only)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from servanda.demo.outputs import render_pdfs
-
-    if not jobs:
-        return
     stderr = Console(stderr=True)
     with Progress(
         TextColumn("rendering PDFs"),
         BarColumn(),
         MofNCompleteColumn(),
         console=stderr,
-        disable=not stderr.is_terminal,
+        disable=not stderr.is_terminal or renderer.submitted == 0,
     ) as progress:
-        task = progress.add_task("pdf", total=len(jobs))
-        render_pdfs(jobs, lambda _path: progress.advance(task))
+        task = progress.add_task("pdf", total=renderer.submitted, completed=renderer.finished)
+        renderer.done = lambda _path: progress.advance(task)
+        renderer.wait()
 
 
 def _write_definitions(target: Path) -> None:
@@ -299,7 +299,7 @@ def _print_files(
         f"  customers/{first}-{label}.pdf  monthly SLA report (HTML and PDF per customer)\n"
         f"  credits-{label}.pdf  credit statement (also CSV, JSON, HTML)\n"
         f"  compliance-YYYY-MM.csv|json, availability-YYYY-MM.csv|json, credits-YYYY-MM.csv|json\n"
-        f"  agreements/AGREEMENT.pdf|md  contract documents; summary.json  the table above\n"
+        f"  agreements/AGREEMENT.html|md  contract documents; summary.json  the table above\n"
         f"\n  servanda report compliance --period {label} --customer {first} "
         f"--database-url {url}\n"
         f"  servanda report credits --period {label} --database-url {url}\n"
