@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -158,3 +159,29 @@ def test_definitions_history_and_diff_show_revisions(database_url: str, tmp_path
     assert "faster P1" in history.output
     diff = runner.invoke(app, ["definitions", "diff", "1", "2", *base])
     assert "target_seconds: 8h -> 6h" in diff.output
+
+
+def test_the_sweep_and_worker_commands_record_due_breaches_once(
+    database_url: str, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    base = ["--database-url", database_url]
+    created = tmp_path / "created.jsonl"
+    created.write_bytes(
+        b"".join(event_to_line(e) for e in event_stream(12) if e.type.value == "created")
+    )
+    runner.invoke(
+        app, ["definitions", "apply", str(EXAMPLE), "--effective-from", "2020-01-01", *base]
+    )
+    imported = runner.invoke(
+        app,
+        ["events", "import", str(created), "--now", "2026-05-29T00:00:00Z", "--jobs", "1", *base],
+    )
+    assert imported.exit_code == 0, imported.output
+    swept = runner.invoke(app, ["sweep", "--now", "2026-07-01T00:00:00Z", *base])
+    assert re.fullmatch(
+        r"swept [1-9]\d* ticket\(s\); recorded [1-9]\d* transition\(s\)\n", swept.output
+    )
+    again = runner.invoke(app, ["worker", "--once", *base])
+    assert again.exit_code == 0, again.output
+    assert "recorded" not in again.output  # nothing new was due after the sweep
