@@ -38,11 +38,18 @@ NOW = "2027-06-01T00:00:00+00:00"
 
 
 def run(args: list[str], *, timed: bool = False) -> tuple[float, float]:
-    """Run a servanda command; (seconds, peak RSS in MiB) of the child."""
+    """Run a servanda command; (seconds, peak RSS in MiB) of the child.
+
+    The machine may be shared: the CPU seconds of the command and its workers and
+    the load average are printed too, so a slow wall time can be told from a busy box.
+    """
     started = time.perf_counter()
     child = subprocess.Popen([SERVANDA, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - started
+    cpu = usage.ru_utime + usage.ru_stime  # includes the workers it waited for
+    if timed:
+        print(f"    client CPU: {cpu:.1f} s; load average after: {os.getloadavg()[0]:.1f}")
     out, err = child.communicate()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"servanda {' '.join(args)} failed:\n{out.decode()}\n{err.decode()}")

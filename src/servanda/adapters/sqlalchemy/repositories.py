@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import Connection, Table, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from servanda.adapters.sqlalchemy import codec
@@ -21,24 +21,19 @@ from servanda.adapters.sqlalchemy.bulk import bulk_writer
 from servanda.adapters.sqlalchemy.tables import (
     events,
     measurements,
-    outages,
     revisions,
     tickets,
-    transitions,
 )
 from servanda.domain.agreements import Definitions, Metric
 from servanda.domain.errors import NotFoundError
 from servanda.domain.events import EventType, TicketEvent
 from servanda.domain.measurements import ClockState
-from servanda.domain.outages import Outage
 from servanda.services.ports import (
     DefinitionsCodec,
     Identity,
     RevisionSummary,
     StoredMeasurement,
     TicketState,
-    Transition,
-    TransitionKind,
 )
 
 CHUNK = 1000
@@ -315,186 +310,3 @@ def _measurement_row(stored: StoredMeasurement) -> tuple[object, ...]:
         m.evaluated_at,
         codec.dumps(m),
     )
-
-
-class SqlAlchemyTransitionRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-
-    def reconcile(
-        self, ticket_ids: Collection[str], current: Sequence[Transition], recorded_at: int
-    ) -> list[Transition]:
-        wanted = {t.identity: t for t in current}
-        stored = self._stored(ticket_ids)
-        stale = [
-            row_id
-            for identity, (row_id, delivered, _) in stored.items()
-            if identity not in wanted and not delivered
-        ]
-        for chunk in chunked(stale):
-            self._connection.execute(delete(transitions).where(transitions.c.id.in_(chunk)))
-        changed = [
-            {"row_id": stored[identity][0], **{f"new_{k}": v for k, v in _mutable(t).items()}}
-            for identity, t in wanted.items()
-            if identity in stored and not stored[identity][1] and stored[identity][2] != t
-        ]
-        if changed:
-            c = transitions.c
-            self._connection.execute(
-                update(transitions)
-                .where(c.id == bindparam("row_id"))
-                .values({name: bindparam(f"new_{name}") for name in _MUTABLE}),
-                changed,
-            )
-        return self._insert(
-            [t for identity, t in wanted.items() if identity not in stored], recorded_at
-        )
-
-    def _stored(
-        self, ticket_ids: Collection[str]
-    ) -> dict[tuple[str, str, str, str], tuple[int, bool, Transition]]:
-        found: dict[tuple[str, str, str, str], tuple[int, bool, Transition]] = {}
-        columns = ("id", "delivered_at", *(c.name for c in _TRANSITION_COLUMNS))
-        rows = bulk_writer(self._connection).select_by_ticket("transitions", columns, ticket_ids)
-        for row_id, delivered_at, *values in rows:
-            transition = _transition(values)
-            found[transition.identity] = (row_id, delivered_at is not None, transition)
-        return found
-
-    def _insert(self, new: Sequence[Transition], recorded_at: int) -> list[Transition]:
-        """Insert transitions known to be absent (the caller holds the tickets' locks)."""
-        rows = [
-            (
-                t.ticket,
-                t.measurement_key,
-                t.kind.value,
-                t.threshold,
-                t.objective_key,
-                t.metric,
-                t.at,
-                t.revision_id,
-                recorded_at,
-                0,
-            )
-            for t in new
-        ]
-        bulk_writer(self._connection).insert("transitions", _TRANSITION_INSERT, rows)
-        return list(new)
-
-    def mark_delivered(self, identities: Collection[tuple[str, str, str, str]], at: int) -> None:
-        c = transitions.c
-        for ticket, key, kind, threshold in identities:
-            self._connection.execute(
-                update(transitions)
-                .where(
-                    c.ticket_id == ticket,
-                    c.measurement_key == key,
-                    c.kind == kind,
-                    c.threshold == threshold,
-                )
-                .values(delivered_at=at)
-            )
-
-    def for_ticket(self, ticket_id: str) -> list[Transition]:
-        c = transitions.c
-        rows = self._connection.execute(
-            select(*_TRANSITION_COLUMNS).where(c.ticket_id == ticket_id).order_by(c.at, c.id)
-        )
-        return [_transition(row) for row in rows]
-
-    def count(self) -> int:
-        return int(
-            self._connection.execute(select(func.count()).select_from(transitions)).scalar_one()
-        )
-
-
-_MUTABLE = ("objective_key", "metric", "at", "revision_id")
-_TRANSITION_INSERT = (
-    "ticket_id",
-    "measurement_key",
-    "kind",
-    "threshold",
-    *_MUTABLE,
-    "recorded_at",
-    "delivery_attempts",
-)
-_TRANSITION_COLUMNS = (
-    transitions.c.ticket_id,
-    transitions.c.measurement_key,
-    transitions.c.kind,
-    transitions.c.threshold,
-    *(transitions.c[name] for name in _MUTABLE),
-)
-
-
-def _mutable(t: Transition) -> dict[str, object]:
-    return {
-        "objective_key": t.objective_key,
-        "metric": t.metric,
-        "at": t.at,
-        "revision_id": t.revision_id,
-    }
-
-
-def _transition(values: Sequence[Any]) -> Transition:
-    ticket, key, kind, threshold, objective_key, metric, at, revision_id = values
-    return Transition(
-        ticket, key, TransitionKind(kind), threshold, objective_key, metric, at, revision_id
-    )
-
-
-class SqlAlchemyOutageRepository:
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-
-    def add_new(self, batch: Sequence[Outage]) -> set[Identity]:
-        if not batch:
-            return set()
-        rows = [
-            {
-                "source": o.source,
-                "outage_id": o.id,
-                "service": o.service,
-                "customers": orjson.dumps(sorted(o.customers)).decode(),
-                "start_at": o.start,
-                "end_at": o.end,
-                "impact": o.impact.value,
-                "weight": str(o.weight),
-                "planned": o.planned,
-                "description": o.description,
-                "content": codec.dumps(o),
-            }
-            for o in batch
-        ]
-        statement = (
-            upsert(self._connection, outages)
-            .on_conflict_do_nothing(index_elements=["source", "outage_id"])
-            .returning(outages.c.source, outages.c.outage_id)
-        )
-        return {(source, oid) for source, oid in self._connection.execute(statement, rows)}
-
-    def existing(self, identities: Collection[Identity]) -> dict[Identity, Outage]:
-        found: dict[Identity, Outage] = {}
-        for chunk in chunked(identities):
-            wanted = set(chunk)
-            rows = self._connection.execute(
-                select(outages.c.source, outages.c.outage_id, outages.c.content).where(
-                    outages.c.outage_id.in_([oid for _, oid in chunk])
-                )
-            )
-            for source, oid, content in rows:
-                if (source, oid) in wanted:
-                    found[(source, oid)] = codec.outage_from_json(content)
-        return found
-
-    def overlapping(self, service: str, start: int, end: int) -> list[Outage]:
-        rows = self._connection.execute(
-            select(outages.c.content)
-            .where(
-                outages.c.service == service,
-                outages.c.start_at < end,
-                outages.c.end_at > start,
-            )
-            .order_by(outages.c.start_at, outages.c.id)
-        )
-        return [codec.outage_from_json(content) for (content,) in rows]

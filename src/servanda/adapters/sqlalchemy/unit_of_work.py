@@ -14,13 +14,13 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from servanda.adapters.sqlalchemy.outage_repository import SqlAlchemyOutageRepository
+from servanda.adapters.sqlalchemy.outbox import SqlAlchemyTransitionRepository
 from servanda.adapters.sqlalchemy.repositories import (
     SqlAlchemyEventRepository,
     SqlAlchemyMeasurementRepository,
-    SqlAlchemyOutageRepository,
     SqlAlchemyRevisionRepository,
     SqlAlchemyTicketRepository,
-    SqlAlchemyTransitionRepository,
 )
 from servanda.services.ports import DefinitionsCodec, StorageContentionError
 
