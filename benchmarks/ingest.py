@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SERVANDA = str(Path(sys.executable).with_name("servanda"))
 DEFINITIONS = ROOT / "examples" / "multi-level"
 SERVICENOW_LOG = ROOT.parent / "shared" / "data" / "servicenow_incident_event_log.csv.gz"
-SERVICENOW_DEFINITIONS = ROOT / "examples" / "servicenow"
+SERVICENOW_DEFINITIONS = ROOT / "examples" / "servicenow" / "definitions.yaml"
 POSTGRES_ADMIN = os.environ.get(
     "SERVANDA_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )

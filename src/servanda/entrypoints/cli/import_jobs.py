@@ -55,12 +55,14 @@ def owner(ticket: str, jobs: int) -> int:
     return zlib.crc32(ticket.encode()) % jobs
 
 
-def _route(line: str, jobs: int) -> int:
+def _route(line: str, jobs: int) -> tuple[int, object]:
+    """The worker that owns the line's ticket, and the decoded JSON (parsed only once)."""
     try:
-        ticket = orjson.loads(line).get("ticket")
-    except (orjson.JSONDecodeError, AttributeError):
-        return 0
-    return owner(ticket, jobs) if isinstance(ticket, str) else 0
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return 0, None
+    ticket = data.get("ticket") if isinstance(data, dict) else None
+    return (owner(ticket, jobs) if isinstance(ticket, str) else 0), data
 
 
 def _share_of(path: Path, job: Job, advance: Advance) -> Iterator[Item]:
@@ -73,16 +75,20 @@ def _share_of(path: Path, job: Job, advance: Advance) -> Iterator[Item]:
                 yield item
         return
     from servanda.domain.errors import EventError
-    from servanda.specs.events import parse_event_line
+    from servanda.specs.events import event_from_json, parse_event_line
 
     name = str(path)
     with open_text(path) as stream:
         for number, line in _numbered(stream, advance):
-            if not line.strip() or _route(line, job.jobs) != job.share:
+            if not line.strip():
+                continue
+            share, data = _route(line, job.jobs)
+            if share != job.share:
                 continue
             raw = line.rstrip("\n")
             try:
-                yield SourcedEvent(parse_event_line(line), name, number, raw)
+                event = parse_event_line(line) if data is None else event_from_json(data)
+                yield SourcedEvent(event, name, number, raw)
             except EventError as error:
                 yield Rejection(number, str(error), raw, name)
 
