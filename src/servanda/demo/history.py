@@ -10,7 +10,8 @@ Tickets come from ``servanda.services.generation`` once per customer and
 service it pays for, at the monthly volume of ``MONTHLY_TICKETS``, with a
 ``type`` field (incident, service request, change) drawn per service, and
 every delay after creation scaled by ``DESK_PACE`` (the generator's generic
-desk is slower than Northwind's); they are renumbered ``INC-00001``... in order of creation. Events at or after the end
+desk is slower than Northwind's) and ratings skewed to the content end
+(``RATING_WEIGHTS``, the generator's are uniform); they are renumbered ``INC-00001``... in order of creation. Events at or after the end
 of the period have not happened yet, so tickets created late are still open
 at the end. Outages and maintenance windows come from
 ``servanda.services.outage_generation``.
@@ -25,6 +26,7 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from servanda.domain.agreements import Definitions, add_months
@@ -56,6 +58,7 @@ TICKET_TYPES = {
 }
 DAYS_PER_MONTH = 30.4
 DESK_PACE = 0.4
+RATING_WEIGHTS = (4, 6, 15, 35, 40)  # of scores 1-5: most customers who rate are content
 """Northwind answers and fixes faster than the generator's generic desk: every delay after creation x 0.4."""
 
 
@@ -163,11 +166,19 @@ def _stories(
         if rnd.random() * per_day < rate:
             created = story[0]
             fields = tuple(sorted((*created.fields, ("type", kind))))
-            paced = [
-                dataclasses.replace(e, at=created.at + int((e.at - created.at) * DESK_PACE))
-                for e in story[1:]
-            ]
-            yield [dataclasses.replace(created, fields=fields), *paced]
+            yield [dataclasses.replace(created, fields=fields), *_paced(rnd, story[1:], created.at)]
+
+
+def _paced(rnd: random.Random, events: list[TicketEvent], created: int) -> list[TicketEvent]:
+    """Delays after ``created`` scaled by ``DESK_PACE``; ratings drawn by ``RATING_WEIGHTS``."""
+    paced = []
+    for event in events:
+        at = created + int((event.at - created) * DESK_PACE)
+        score = event.score
+        if score is not None:
+            score = Decimal(rnd.choices(range(1, 6), weights=RATING_WEIGHTS)[0])
+        paced.append(dataclasses.replace(event, at=at, score=score))
+    return paced
 
 
 def _renumbered(story: list[TicketEvent], ticket: str, end: int) -> list[TicketEvent]:

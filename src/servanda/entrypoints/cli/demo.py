@@ -333,7 +333,7 @@ def _serve(
         whose = f" ({customer})" if customer else ""
         console.print(f"  {role.value + whose:<20} {created.secret}", highlight=False)
     console.print(
-        f"  curl -H 'Authorization: Bearer TOKEN' http://127.0.0.1:{port}/api/v1/agreements",
+        f"  curl -H 'Authorization: Bearer TOKEN' http://127.0.0.1:{port}/api/v1/clocks",
         highlight=False,
     )
     try:
