@@ -220,6 +220,15 @@ def _ticket_table(definitions: Definitions, ticket: SampleTicket) -> Table:
     return table
 
 
+SUMMARY_COLUMNS = (
+    ("objective", False),
+    ("target", False),
+    ("goal", True),
+    ("met", True),
+    ("breached", True),
+    ("attained", True),
+    ("status", True),
+)
 STATUS = {"pass": "met", "fail": "MISSED", "no_items": "no items", "no_goal": "-"}
 
 
@@ -230,6 +239,7 @@ def _print_summary(console: Console, summary: DemoSummary) -> None:
 
 
 def _customer_table(customer: CustomerSummary) -> Table:
+    """Rows grouped by agreement: objective, target, goal, met, breached, attained, status."""
     from servanda.domain.compliance import percent
 
     group = f", {customer.group}" if customer.group else ""
@@ -242,47 +252,57 @@ def _customer_table(customer: CustomerSummary) -> Table:
         pad_edge=False,
         show_edge=False,
     )
-    for column in (
-        "objective",
-        "tickets",
-        "target",
-        "goal",
-        "met",
-        "breached",
-        "attained",
-        "status",
-    ):
-        justify = "right" if column in ("goal", "met", "breached", "attained") else "left"
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for column, numeric in SUMMARY_COLUMNS:
+        table.add_column(column, justify="right" if numeric else "left", no_wrap=numeric)
+    rows: dict[str, list[tuple[str, ...]]] = {}
     for o in customer.objectives:
-        table.add_row(
-            o.objective,
-            o.scope or "all",
-            o.target,
-            percent(o.goal) if o.goal is not None else "-",
-            str(o.met),
-            str(o.breached),
-            percent(o.attainment) if o.attainment is not None else "-",
-            STATUS[o.status.value],
+        target, _, calendar = o.target.partition(" on ")
+        rows.setdefault(o.objective.partition("/")[0], []).append(
+            (
+                f"{o.metric.replace('_', ' ')} {_tickets(o.scope)}",
+                f"{target} {calendar}",
+                percent(o.goal) if o.goal is not None else "-",
+                str(o.met),
+                str(o.breached),
+                percent(o.attainment) if o.attainment is not None else "-",
+                STATUS[o.status.value],
+            )
         )
     for a in customer.availability:
         minutes = (a.downtime_seconds / 60).quantize(Decimal("0.1"))
-        table.add_row(
-            a.objective,
-            f"{a.service}: {minutes} min down",
-            "availability",
-            percent(a.target, 3),
-            "",
-            "",
-            percent(a.availability, 3),
-            STATUS[a.status.value],
+        rows.setdefault(a.objective.partition("/")[0], []).append(
+            (
+                f"availability {a.service}",
+                f"{percent(a.target, 3)}, {minutes} min down",
+                "-",
+                "",
+                "",
+                percent(a.availability, 3),
+                STATUS[a.status.value],
+            )
         )
+    for agreement, lines in rows.items():
+        table.add_row(f"[bold]{agreement}[/bold]")
+        for line in lines:
+            table.add_row(f"  {line[0]}", *line[1:])
     owed = "; ".join(
         f"credits {f.credits}, bonuses {f.bonuses}, net owed {f.net}" for f in customer.credits
     )
     table.caption = f"{customer.breaches} breaches; {owed or 'no fees, no credits'}"
     table.caption_justify = "left"
     return table
+
+
+def _tickets(scope: str) -> str:
+    """``priority in {P2, P3} and type in {change}`` -> ``P2, P3, type change``."""
+    if not scope or scope == "all tickets":
+        return "all tickets"
+    parts = []
+    for condition in scope.split(" and "):
+        attribute, _, values = condition.partition(" in ")
+        values = values.strip("{}")
+        parts.append(values if attribute == "priority" else f"{attribute} {values}")
+    return ", ".join(sorted(parts, key=lambda part: not part.startswith("P")))
 
 
 def _print_files(
