@@ -1,11 +1,13 @@
 """Run the demo's story on a fresh SQLite database: definitions, history, imports, time.
 
 The same steps a provider runs by hand (docs/tour.md): ``definitions apply``,
-``events import`` of one file per month with "now" at the end of that month
-(a nightly feed), ``outages import``, then ``sweep`` at each month's end so the
-warnings and breaches nobody pushed are recorded. The files written under
-``DIR/history`` are the very files imported, so every step can be repeated
-with the CLI. The database ``DIR/servanda.sqlite`` is deleted and rebuilt on
+``outages import``, ``events import`` month by month with "now" at the end of
+each month (as a monthly feed would deliver them), and a ``sweep`` at each
+month's end so the warnings and breaches nobody pushed are recorded. The files
+written under ``DIR/history`` (``events.jsonl``, ``outages.csv``) are the very
+files imported, so every step can be repeated with the CLI; measurements are
+re-folded from each ticket's whole history, so importing the file at once and
+sweeping at the end gives the same figures. The database ``DIR/servanda.sqlite`` is deleted and rebuilt on
 every run; nothing reads the wall clock (the revision is applied "at" the
 start of the period, tokens are created "at" its end).
 """
@@ -61,8 +63,9 @@ class Layout:
     def database_url(self) -> str:
         return f"sqlite:///{self.database}"
 
-    def events_file(self, label: str) -> Path:
-        return self.history / f"events-{label}.jsonl"
+    @property
+    def events_file(self) -> Path:
+        return self.history / "events.jsonl"
 
     @property
     def outages_file(self) -> Path:
@@ -81,20 +84,17 @@ class Layout:
 
 @dataclass(frozen=True, slots=True)
 class History:
-    """What was written to ``history/``: events per month and the outages."""
+    """What was written to ``history/``: the events (in time order) and the outages."""
 
-    events: tuple[tuple[str, Path, int], ...]  # (month label, file, events)
+    events: Path
+    event_count: int
     tickets: int
     outages: int
     maintenance: int
 
     @property
-    def event_count(self) -> int:
-        return sum(count for _, _, count in self.events)
-
-    @property
     def event_bytes(self) -> int:
-        return sum(path.stat().st_size for _, path, _ in self.events)
+        return self.events.stat().st_size
 
 
 @dataclass(slots=True)
@@ -127,19 +127,13 @@ def write_history(
     from servanda.specs.events import event_to_line
 
     events = generate_tickets(definitions, customers, period, seed)
-    by_month: list[list[TicketEvent]] = [[] for _ in period.months]
-    for event in events:
-        by_month[month_of(event, period)].append(event)
-    written = []
-    for index, month in enumerate(by_month):
-        path = layout.events_file(period.label(index))
-        with path.open("wb") as file:
-            file.writelines(event_to_line(event) for event in month)
-        written.append((period.label(index), path, len(month)))
+    with layout.events_file.open("wb") as file:
+        file.writelines(event_to_line(event) for event in events)
     outages = generate_demo_outages(definitions, customers, period, seed)
     _write_outages(layout.outages_file, outages, period)
     return History(
-        tuple(written),
+        layout.events_file,
+        event_count=len(events),
         tickets=sum(1 for event in events if is_created(event)),
         outages=sum(1 for outage in outages if not outage.planned),
         maintenance=sum(1 for outage in outages if outage.planned),
@@ -197,17 +191,10 @@ def apply_revision(storage: Storage, layout: Layout, definitions: Definitions, a
 def import_history(
     storage: Storage, layout: Layout, history: History, period: DemoPeriod, advance: Advance
 ) -> Recorded:
-    """Import outages, then each month's events at that month's end and sweep there."""
-    from servanda.services.sweeping import sweep_due_clocks
-
+    """Import outages, then each month's events at that month's end, sweeping there."""
     recorded = Recorded()
     recorded.outages = _import_outages(storage, layout.outages_file)
-    for index, (_, path, _) in enumerate(history.events):
-        month_end = period.month_bounds(index)[1]
-        _import_events(storage, path, month_end, advance, recorded)
-        swept = sweep_due_clocks(storage.uow_factory, storage.evaluator, month_end)
-        recorded.swept_tickets += swept.tickets
-        recorded.count(t.kind for t in swept.transitions)
+    _import_events(storage, history.events, period, advance, recorded)
     return recorded
 
 
@@ -224,27 +211,44 @@ def _import_outages(storage: Storage, path: Path) -> int:
 
 
 def _import_events(
-    storage: Storage, path: Path, now: int, advance: Advance, recorded: Recorded
+    storage: Storage, path: Path, period: DemoPeriod, advance: Advance, recorded: Recorded
 ) -> None:
-    """The parsing of ``servanda events import``, in batches, evaluated at ``now``."""
+    """The parsing of ``servanda events import``; each month evaluated and swept at its end."""
     from servanda.adapters.importers.records import Rejection
     from servanda.domain.errors import EventError
     from servanda.entrypoints.cli.events import read_file
     from servanda.services.ingestion import record_events
+    from servanda.services.sweeping import sweep_due_clocks
 
     batch: list[TicketEvent] = []
+    month = 0
 
     def flush() -> None:
+        if not batch:
+            return
+        now = period.month_bounds(month)[1]
         outcome = record_events(storage.uow_factory, storage.evaluator, batch, now, strict=True)
         recorded.events += outcome.new
         recorded.count(t.kind for t in outcome.transitions)
         batch.clear()
 
+    def close_month() -> None:
+        flush()
+        swept = sweep_due_clocks(
+            storage.uow_factory, storage.evaluator, period.month_bounds(month)[1]
+        )
+        recorded.swept_tickets += swept.tickets
+        recorded.count(t.kind for t in swept.transitions)
+
     for item in read_file(path, advance):
         if isinstance(item, Rejection):
             raise EventError(f"the demo wrote a bad event: {item.file}:{item.line}: {item.message}")
+        while month_of(item.event, period) > month:
+            close_month()
+            month += 1
         batch.append(item.event)
         if len(batch) >= BATCH_SIZE:
             flush()
-    if batch:
-        flush()
+    while month < len(period.months):
+        close_month()
+        month += 1

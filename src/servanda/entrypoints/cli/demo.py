@@ -313,7 +313,7 @@ def _print_files(
     _heading(console, "5", "Files, and how to reproduce every number (docs/tour.md)")
     console.print(
         f"definitions  {layout.definitions}\n"
-        f"history      {layout.history}  (events-YYYY-MM.jsonl, outages.csv)\n"
+        f"history      {layout.history}  (events.jsonl, outages.csv)\n"
         f"database     {layout.database}\n"
         f"reports      {layout.reports}\n"
         f"  customers/{first}-{label}.pdf  monthly SLA report (HTML and PDF per customer)\n"
@@ -323,7 +323,7 @@ def _print_files(
         f"\n  servanda report compliance --period {label} --customer {first} "
         f"--database-url {url}\n"
         f"  servanda report credits --period {label} --database-url {url}\n"
-        f"  servanda ticket timeline {layout.events_file(label)} TICKET "
+        f"  servanda ticket timeline {layout.events_file} TICKET "
         f"--definitions {layout.definitions}",
         highlight=False,
         soft_wrap=True,
