@@ -22,7 +22,14 @@ DEFAULT_POSTGRES_URLS = (
     "postgresql+psycopg://postgres@127.0.0.1:5432/test",
     "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
 )
-TABLES = "revisions, events, tickets, measurements, transitions, outages"
+
+
+def _all_tables() -> str:
+    """Every table the migrations create (derived, so a new table is never left un-emptied)."""
+    import servanda.adapters.sqlalchemy.access_tables  # noqa: F401  (registers its tables)
+    from servanda.adapters.sqlalchemy.tables import metadata
+
+    return ", ".join(table.name for table in metadata.sorted_tables)
 
 
 def _admin_url() -> str:
@@ -121,7 +128,7 @@ def _empty_postgres(url: str) -> None:
 
     engine = create_engine(url)
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+        connection.execute(text(f"TRUNCATE {_all_tables()} RESTART IDENTITY CASCADE"))
     engine.dispose()
 
 

@@ -23,7 +23,9 @@ class HttpxWebhookSender:
     def send(self, url: str, body: bytes, headers: dict[str, str]) -> SendResult:
         try:
             response = self._client.post(url, content=body, headers=headers)
-        except httpx.HTTPError as failure:
+        except (httpx.HTTPError, httpx.InvalidURL) as failure:
+            # InvalidURL is not an HTTPError: a URL httpx refuses is a failed attempt
+            # like any other, never a crash of the worker's delivery loop.
             return SendResult(ok=False, error=f"{type(failure).__name__}: {failure}")
         ok = 200 <= response.status_code < 300
         reason = "" if ok else f"HTTP {response.status_code}: {response.text[:200]}"

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from servanda.domain.errors import ServandaError
 from servanda.services.ports import TransitionKind
@@ -187,6 +188,17 @@ def parse_event_names(names: Collection[str]) -> frozenset[TransitionKind]:
     return frozenset(kinds)
 
 
+MAX_URL_LENGTH = 2000
+
+
+def is_valid_webhook_url(url: str) -> bool:
+    """http(s) with a host, printable ASCII only (no spaces or control characters)."""
+    if len(url) > MAX_URL_LENGTH or not all("!" <= char <= "~" for char in url):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in {"http", "https"} and bool(parts.hostname)
+
+
 def subscribe(
     store: WebhookStore,
     *,
@@ -197,8 +209,11 @@ def subscribe(
     customer: str | None = None,
 ) -> Subscription:
     """Add a subscription; it receives transitions recorded from ``now`` on."""
-    if not url.startswith(("http://", "https://")) or len(url) > 2000:
-        raise InvalidSubscriptionError(f"the webhook URL must be http(s)://..., not {url!r}")
+    if not is_valid_webhook_url(url):
+        raise InvalidSubscriptionError(
+            f"the webhook URL must be an http(s)://host/... URL of printable characters "
+            f"(at most {MAX_URL_LENGTH}), not {url!r}"
+        )
     if len(secret) < 16:
         raise InvalidSubscriptionError("the signing secret must be at least 16 characters")
     kinds = parse_event_names(events)

@@ -119,3 +119,25 @@ def test_event_names_map_to_transition_kinds() -> None:
         parse_event_names(["exploded"])
     with pytest.raises(InvalidSubscriptionError):
         parse_event_names([])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/\x1ehook",  # a control character (found by schemathesis)
+        "http://127.0.0.1:9/a hook",
+        "ftp://127.0.0.1/hook",
+        "http:///no-host",
+        "http://127.0.0.1/" + "a" * 2000,
+    ],
+)
+def test_a_webhook_url_must_be_printable_http_with_a_host(url: str) -> None:
+    from servanda.services.webhooks import is_valid_webhook_url
+
+    assert not is_valid_webhook_url(url)
+
+
+def test_a_plain_loopback_url_is_a_valid_webhook_url() -> None:
+    from servanda.services.webhooks import is_valid_webhook_url
+
+    assert is_valid_webhook_url("http://127.0.0.1:8080/hooks/sla?x=1")
