@@ -150,7 +150,9 @@ def write_reports(
     """Every report file (PDFs handed to ``renderer``); the summary of the last month."""
     sources = report_sources(storage)
     written = Written(renderer)
-    summary = _customer_reports(sources, reports, customers, period.last_label, written)
+    summary = _customer_reports(
+        sources, reports, definitions, customers, period.last_label, written
+    )
     _credits_document(sources, reports, customers, period.last_label, written)
     _agreements(reports / "agreements", definitions, customers, period, written)
     for index in range(len(period.months)):
@@ -162,12 +164,14 @@ def write_reports(
 def _customer_reports(
     sources: ReportSources,
     reports: Path,
+    definitions: Definitions,
     customers: Sequence[str],
     label: str,
     written: Written,
 ) -> DemoSummary:
     from servanda.reporting.html import customer_report_html
     from servanda.services.customer_report import customer_report
+    from servanda.services.reports import compliance_report
 
     made = []
     for customer in customers:
@@ -175,8 +179,8 @@ def _customer_reports(
         html = customer_report_html(report)
         written.text(reports / "customers" / f"{customer}-{label}.html", html)
         written.pdf(reports / "customers" / f"{customer}-{label}.pdf", html)
-        made.append(report)
-    return summarise(made)
+        made.append((report, compliance_report(sources, label, customer=customer)))
+    return summarise(definitions, made)
 
 
 def _tables(

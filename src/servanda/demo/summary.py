@@ -6,7 +6,13 @@ the PDF reports and ``servanda report compliance|availability|credits`` agree:
 
 - per ticket-clock objective: met and breached measurements concluded in the
   month over all the customer's services, attainment ``met / (met + breached)``
-  (``None``: no items) against the goal;
+  (``None``: no items) against the goal. Objectives that measured the
+  customer's tickets in the month (``servanda report compliance``) but that the
+  customer report does not list are added after its own, with
+  ``in_customer_report`` false: the report picks an objective by probing one
+  value per condition (``credit_reports.applicable_objectives``), so e.g. the
+  corporate P2-P4 first response is missed for a gold customer whose P2 is
+  gold's;
 - per service the customer pays for: availability as the customer sees it
   (service-wide and customer-scoped outages, announced maintenance excluded);
 - the credit statement's credits, bonuses and net amount owed, per currency.
@@ -21,9 +27,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from servanda.domain.compliance import Status
+from servanda.domain.agreements import Definitions
+from servanda.domain.compliance import Status, attainment, judge
 from servanda.domain.money import Money
-from servanda.services.customer_report import CustomerReport
+from servanda.services.customer_report import CustomerReport, describe_target
+from servanda.services.reports import ComplianceReport, objective_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +45,7 @@ class ObjectiveFigure:
     breached: int
     attainment: Decimal | None
     status: Status
+    in_customer_report: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,15 +88,55 @@ class DemoSummary:
     customers: tuple[CustomerSummary, ...]
 
 
-def summarise(reports: Sequence[CustomerReport]) -> DemoSummary:
-    """One summary per customer report (all of the same period)."""
+def summarise(
+    definitions: Definitions, reports: Sequence[tuple[CustomerReport, ComplianceReport]]
+) -> DemoSummary:
+    """One summary per customer report and its compliance report (all of the same period)."""
+    first = reports[0][0]
     return DemoSummary(
-        reports[0].period, reports[0].title, tuple(_customer(report) for report in reports)
+        first.period,
+        first.title,
+        tuple(_customer(definitions, report, compliance) for report, compliance in reports),
     )
 
 
-def _customer(report: CustomerReport) -> CustomerSummary:
-    objectives = tuple(
+def _unlisted(
+    definitions: Definitions, listed: set[str], compliance: ComplianceReport
+) -> list[ObjectiveFigure]:
+    """Objectives with items in ``compliance`` that the customer report left out."""
+    counts: dict[str, list[int]] = {}
+    for row in compliance.rows:
+        if row.objective_key not in listed and row.metric.is_ticket_clock:
+            figures = counts.setdefault(row.objective_key, [0, 0])
+            figures[0] += row.met
+            figures[1] += row.breached
+    extra = []
+    for key, (met, breached) in counts.items():
+        objective = objective_of(definitions, key)
+        if objective is None:
+            continue
+        level = attainment(met, breached)
+        extra.append(
+            ObjectiveFigure(
+                key,
+                objective.metric.value,
+                objective.describe_conditions(),
+                describe_target(objective),
+                objective.goal,
+                met,
+                breached,
+                level,
+                judge(level, objective.goal),
+                in_customer_report=False,
+            )
+        )
+    return extra
+
+
+def _customer(
+    definitions: Definitions, report: CustomerReport, compliance: ComplianceReport
+) -> CustomerSummary:
+    listed = tuple(
         ObjectiveFigure(
             o.objective_key,
             o.metric.value,
@@ -101,6 +150,8 @@ def _customer(report: CustomerReport) -> CustomerSummary:
         )
         for o in report.objectives
     )
+    unlisted = _unlisted(definitions, {o.objective for o in listed}, compliance)
+    objectives = listed + tuple(unlisted)
     availability = tuple(
         AvailabilityFigure(
             row.figure.service,
@@ -160,6 +211,7 @@ def summary_json(summary: DemoSummary) -> str:
                         "breached": o.breached,
                         "attainment": _exact(o.attainment),
                         "status": o.status.value,
+                        "in_customer_report": o.in_customer_report,
                     }
                     for o in c.objectives
                 ],
