@@ -125,12 +125,14 @@ class Written:
     """Files written so far; PDFs go to ``renderer``."""
 
     renderer: PdfRenderer
+    on_file: Callable[[Path], None] = lambda _path: None
     files: list[Path] = field(default_factory=list)
 
     def text(self, path: Path, content: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
         self.files.append(path)
+        self.on_file(path)
 
     def pdf(self, path: Path, html: str) -> None:
         if self.renderer.enabled:
@@ -146,10 +148,11 @@ def write_reports(
     customers: Sequence[str],
     period: DemoPeriod,
     renderer: PdfRenderer,
+    on_file: Callable[[Path], None] = lambda _path: None,
 ) -> tuple[DemoSummary, Written]:
     """Every report file (PDFs handed to ``renderer``); the summary of the last month."""
     sources = report_sources(storage)
-    written = Written(renderer)
+    written = Written(renderer, on_file)
     summary = _customer_reports(
         sources, reports, definitions, customers, period.last_label, written
     )

@@ -23,6 +23,8 @@ Nothing reads the wall clock: the same seed gives byte-identical CSV and JSON.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -133,9 +135,10 @@ def _story(
             "(at import, and by the sweep for clocks that ran out with no event)"
         )
         with outputs.PdfRenderer(pdf) as renderer:
-            summary, _ = outputs.write_reports(
-                storage, layout.reports, definitions, customers, period, renderer
-            )
+            with _counter("writing reports") as count:
+                summary, _ = outputs.write_reports(
+                    storage, layout.reports, definitions, customers, period, renderer, count
+                )
             _wait_for_pdfs(renderer)
     finally:
         storage.dispose()
@@ -151,6 +154,22 @@ def _span(period: DemoPeriod) -> str:
 
 def _now(period: DemoPeriod) -> str:
     return f"{period.local(period.end):%Y-%m-%d %H:%M} {period.timezone}"
+
+
+@contextmanager
+def _counter(label: str) -> Iterator[Callable[[Path], None]]:
+    """A spinner with a count on stderr (on a terminal only); yields ``count(path)``."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    stderr = Console(stderr=True)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn(f"{label}: {{task.completed}} files"),
+        console=stderr,
+        disable=not stderr.is_terminal,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+        yield lambda _path: progress.advance(task)
 
 
 def _wait_for_pdfs(renderer: PdfRenderer) -> None:
