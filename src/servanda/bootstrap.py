@@ -46,6 +46,12 @@ class Storage:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def refresh_statistics(self) -> None:
+        """After bulk loads: let the database's planner see the new table sizes."""
+        from servanda.adapters.sqlalchemy.schema import refresh_statistics
+
+        refresh_statistics(self.engine)
+
 
 def fold_for(definitions: Definitions) -> TicketFold:
     """The clock engine of one definitions set (calendars materialised once)."""

@@ -48,6 +48,10 @@ class BulkWriter(Protocol):
 
     def delete_by_ticket(self, table: str, ticket_ids: Collection[str]) -> None: ...
 
+    def select_events(self, identities: Collection[tuple[str, str]]) -> Iterator[Row]:
+        """``(source, event_id, content)`` of the stored events among ``identities``."""
+        ...
+
 
 def bulk_writer(connection: Connection) -> BulkWriter:
     """The writer for the connection's database; the connection's transaction is begun first."""
@@ -122,6 +126,21 @@ class SqliteBulkWriter:
                 f"SELECT {','.join(columns)} FROM {table} WHERE ticket_id IN ({marks})", chunk
             )
             yield from cursor.fetchall()
+
+    def select_events(self, identities: Collection[tuple[str, str]]) -> Iterator[Row]:
+        by_source: dict[str, list[str]] = {}
+        for source, event_id in identities:
+            by_source.setdefault(source, []).append(event_id)
+        cursor = self._driver.cursor()
+        for source, ids in by_source.items():
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                cursor.execute(
+                    "SELECT source, event_id, content FROM events "
+                    f"WHERE source = ? AND event_id IN ({marks})",
+                    (source, *chunk),
+                )
+                yield from cursor.fetchall()
 
     def delete_by_ticket(self, table: str, ticket_ids: Collection[str]) -> None:
         for chunk in _chunks(list(ticket_ids)):
@@ -198,6 +217,18 @@ class PostgresBulkWriter:
 
     def delete_by_ticket(self, table: str, ticket_ids: Collection[str]) -> None:
         self._driver.execute(f"DELETE FROM {table} WHERE ticket_id = ANY(%s)", (list(ticket_ids),))
+
+    def select_events(self, identities: Collection[tuple[str, str]]) -> Iterator[Row]:
+        sources = [source for source, _ in identities]
+        ids = [event_id for _, event_id in identities]
+        cursor = self._driver.cursor()
+        cursor.execute(
+            "SELECT e.source, e.event_id, e.content FROM events AS e "
+            "JOIN unnest(%s::text[], %s::text[]) AS k(source, event_id) "
+            "ON e.source = k.source AND e.event_id = k.event_id",
+            (sources, ids),
+        )
+        yield from cursor.fetchall()
 
     @staticmethod
     def _copy(cursor: Any, table: str, columns: Sequence[str], rows: Sequence[Row]) -> None:  # noqa: ANN401

@@ -131,20 +131,10 @@ class SqlAlchemyEventRepository:
         return bulk_writer(self._connection).insert_new_events(rows)
 
     def existing(self, identities: Collection[Identity]) -> dict[Identity, TicketEvent]:
-        found: dict[Identity, TicketEvent] = {}
-        by_source: dict[str, list[str]] = {}
-        for source, event_id in identities:
-            by_source.setdefault(source, []).append(event_id)
-        for source, ids in by_source.items():
-            for chunk in chunked(ids):
-                rows = self._connection.execute(
-                    select(events.c.event_id, events.c.content).where(
-                        events.c.source == source, events.c.event_id.in_(chunk)
-                    )
-                )
-                for event_id, content in rows:
-                    found[(source, event_id)] = codec.event_from_json(content)
-        return found
+        rows = bulk_writer(self._connection).select_events(identities)
+        return {
+            (source, event_id): codec.event_from_json(content) for source, event_id, content in rows
+        }
 
     def for_tickets(self, ticket_ids: Collection[str]) -> dict[str, list[TicketEvent]]:
         found: dict[str, list[TicketEvent]] = {}

@@ -42,3 +42,17 @@ def head_revision() -> str | None:
 
 def is_up_to_date(engine: Engine) -> bool:
     return current_revision(engine) == head_revision()
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Let the planner see the tables' real sizes after a bulk load.
+
+    PostgreSQL plans with statistics from the last ``ANALYZE``; autovacuum lags
+    behind an import of millions of rows, and a planner that still believes the
+    event log is empty scans it whole for every duplicate check. SQLite plans
+    from its indexes without statistics, so nothing is done there.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE events, tickets, measurements, transitions")

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 events_app = typer.Typer(help="Import ticket events.", no_args_is_help=True)
 
 MAX_SHOWN_REJECTIONS = 20
+# Refresh the planner's statistics after these many batches (the tables grow fastest early).
+STATISTICS_AFTER_BATCHES = frozenset({1, 3, 10, 30, 100})
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +181,7 @@ def import_items(
 
     summary = ImportSummary()
     batch: list[SourcedEvent] = []
+    flushed: list[int] = []
 
     def flush() -> None:
         events = [sourced.event for sourced in batch]
@@ -188,6 +191,9 @@ def import_items(
             _reject_conflicts(batch, outcome.conflicts, rejects)
         batch.clear()
         gc.collect(1)  # the cyclic collector is off (see below): sweep the young generations
+        flushed.append(len(events))
+        if len(flushed) in STATISTICS_AFTER_BATCHES:
+            storage.refresh_statistics()
 
     # Events, folds and rows make no reference cycles; automatic collections would re-scan
     # every live object again and again (a third of the CPU of an import), so they are
