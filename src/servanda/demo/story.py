@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -214,9 +214,6 @@ def _import_events(
     storage: Storage, path: Path, period: DemoPeriod, advance: Advance, recorded: Recorded
 ) -> None:
     """The parsing of ``servanda events import``; each month evaluated and swept at its end."""
-    from servanda.adapters.importers.records import Rejection
-    from servanda.domain.errors import EventError
-    from servanda.entrypoints.cli.events import read_file
     from servanda.services.ingestion import record_events
     from servanda.services.sweeping import sweep_due_clocks
 
@@ -240,15 +237,25 @@ def _import_events(
         recorded.swept_tickets += swept.tickets
         recorded.count(t.kind for t in swept.transitions)
 
-    for item in read_file(path, advance):
-        if isinstance(item, Rejection):
-            raise EventError(f"the demo wrote a bad event: {item.file}:{item.line}: {item.message}")
-        while month_of(item.event, period) > month:
+    for event in _read_events(path, advance):
+        while month_of(event, period) > month:
             close_month()
             month += 1
-        batch.append(item.event)
+        batch.append(event)
         if len(batch) >= BATCH_SIZE:
             flush()
     while month < len(period.months):
         close_month()
         month += 1
+
+
+def _read_events(path: Path, advance: Advance) -> Iterator[TicketEvent]:
+    """The events of ``path``, parsed as ``servanda events import`` parses them."""
+    from servanda.adapters.importers.records import Rejection
+    from servanda.domain.errors import EventError
+    from servanda.entrypoints.cli.events import read_file
+
+    for item in read_file(path, advance):
+        if isinstance(item, Rejection):
+            raise EventError(f"the demo wrote a bad event: {item.file}:{item.line}: {item.message}")
+        yield item.event

@@ -29,9 +29,10 @@ from decimal import Decimal
 
 from servanda.domain.agreements import Definitions
 from servanda.domain.compliance import Status, attainment, judge
+from servanda.domain.credits import CreditStatement
 from servanda.domain.money import Money
 from servanda.services.customer_report import CustomerReport, describe_target
-from servanda.services.reports import ComplianceReport, objective_of
+from servanda.services.reports import AvailabilityRow, ComplianceReport, objective_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,20 +152,32 @@ def _customer(
         for o in report.objectives
     )
     unlisted = _unlisted(definitions, {o.objective for o in listed}, compliance)
-    objectives = listed + tuple(unlisted)
-    availability = tuple(
-        AvailabilityFigure(
-            row.figure.service,
-            row.figure.objective_key,
-            row.figure.target,
-            row.figure.availability,
-            row.figure.measured.downtime_seconds,
-            row.figure.status,
-        )
-        for row in report.availability
+    known = report.customer
+    return CustomerSummary(
+        known.id,
+        known.name,
+        known.group,
+        report.timezone,
+        listed + tuple(unlisted),
+        tuple(_availability(row) for row in report.availability),
+        _credits(report.statement),
     )
-    statement = report.statement
-    credits = tuple(
+
+
+def _availability(row: AvailabilityRow) -> AvailabilityFigure:
+    figure = row.figure
+    return AvailabilityFigure(
+        figure.service,
+        figure.objective_key,
+        figure.target,
+        figure.availability,
+        figure.measured.downtime_seconds,
+        figure.status,
+    )
+
+
+def _credits(statement: CreditStatement) -> tuple[CreditFigure, ...]:
+    return tuple(
         CreditFigure(
             currency,
             statement.credits(currency),
@@ -172,16 +185,6 @@ def _customer(
             statement.net(currency),
         )
         for currency in statement.currencies
-    )
-    known = report.customer
-    return CustomerSummary(
-        known.id,
-        known.name,
-        known.group,
-        report.timezone,
-        objectives,
-        availability,
-        credits,
     )
 
 
@@ -193,50 +196,51 @@ def summary_json(summary: DemoSummary) -> str:
     """The summary as JSON with exact values (stable key order, one trailing newline)."""
     document = {
         "period": summary.period,
-        "customers": [
-            {
-                "customer": c.customer,
-                "name": c.name,
-                "group": c.group,
-                "reporting_timezone": c.timezone,
-                "breaches": c.breaches,
-                "objectives": [
-                    {
-                        "objective": o.objective,
-                        "metric": o.metric,
-                        "scope": o.scope,
-                        "target": o.target,
-                        "goal": _exact(o.goal),
-                        "met": o.met,
-                        "breached": o.breached,
-                        "attainment": _exact(o.attainment),
-                        "status": o.status.value,
-                        "in_customer_report": o.in_customer_report,
-                    }
-                    for o in c.objectives
-                ],
-                "availability": [
-                    {
-                        "service": a.service,
-                        "objective": a.objective,
-                        "target": str(a.target),
-                        "availability": _exact(a.availability),
-                        "downtime_seconds": str(a.downtime_seconds),
-                        "status": a.status.value,
-                    }
-                    for a in c.availability
-                ],
-                "credits": [
-                    {
-                        "currency": f.currency,
-                        "credits": str(f.credits.amount),
-                        "bonuses": str(f.bonuses.amount),
-                        "net": str(f.net.amount),
-                    }
-                    for f in c.credits
-                ],
-            }
-            for c in summary.customers
-        ],
+        "customers": [_customer_json(customer) for customer in summary.customers],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _customer_json(c: CustomerSummary) -> dict[str, object]:
+    return {
+        "customer": c.customer,
+        "name": c.name,
+        "group": c.group,
+        "reporting_timezone": c.timezone,
+        "breaches": c.breaches,
+        "objectives": [
+            {
+                "objective": o.objective,
+                "metric": o.metric,
+                "scope": o.scope,
+                "target": o.target,
+                "goal": _exact(o.goal),
+                "met": o.met,
+                "breached": o.breached,
+                "attainment": _exact(o.attainment),
+                "status": o.status.value,
+                "in_customer_report": o.in_customer_report,
+            }
+            for o in c.objectives
+        ],
+        "availability": [
+            {
+                "service": a.service,
+                "objective": a.objective,
+                "target": str(a.target),
+                "availability": _exact(a.availability),
+                "downtime_seconds": str(a.downtime_seconds),
+                "status": a.status.value,
+            }
+            for a in c.availability
+        ],
+        "credits": [
+            {
+                "currency": f.currency,
+                "credits": str(f.credits.amount),
+                "bonuses": str(f.bonuses.amount),
+                "net": str(f.net.amount),
+            }
+            for f in c.credits
+        ],
+    }

@@ -26,7 +26,6 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -41,10 +40,11 @@ from servanda.specs.explain import explain
 from servanda.specs.loader import load_definitions
 
 if TYPE_CHECKING:
+    from servanda.bootstrap import Storage
     from servanda.demo.history import DemoPeriod
     from servanda.demo.outputs import PdfRenderer
     from servanda.demo.story import Layout
-    from servanda.demo.summary import CustomerSummary, DemoSummary
+    from servanda.demo.summary import DemoSummary
 
 DEMO_DAY = date(2026, 3, 16)
 
@@ -109,7 +109,7 @@ def _story(
     *,
     pdf: bool,
 ) -> DemoSummary:
-    from servanda.demo import outputs, story
+    from servanda.demo import story
     from servanda.entrypoints.cli.progress import import_progress
 
     span = _span(period)
@@ -134,14 +134,28 @@ def _story(
             f"{recorded.warnings:,} warnings and {recorded.breaches:,} breaches recorded "
             "(at import, and by the sweep for clocks that ran out with no event)"
         )
-        with outputs.PdfRenderer(pdf) as renderer:
-            with _counter("writing reports") as count:
-                summary, _ = outputs.write_reports(
-                    storage, layout.reports, definitions, customers, period, renderer, count
-                )
-            _wait_for_pdfs(renderer)
+        return _reports(storage, layout, definitions, period, customers, pdf=pdf)
     finally:
         storage.dispose()
+
+
+def _reports(
+    storage: Storage,
+    layout: Layout,
+    definitions: Definitions,
+    period: DemoPeriod,
+    customers: tuple[str, ...],
+    *,
+    pdf: bool,
+) -> DemoSummary:
+    from servanda.demo import outputs
+
+    with outputs.PdfRenderer(pdf) as renderer:
+        with _counter("writing reports") as count:
+            summary, _ = outputs.write_reports(
+                storage, layout.reports, definitions, customers, period, renderer, count
+            )
+        _wait_for_pdfs(renderer)
     return summary
 
 
@@ -239,89 +253,12 @@ def _ticket_table(definitions: Definitions, ticket: SampleTicket) -> Table:
     return table
 
 
-SUMMARY_COLUMNS = (
-    ("objective", False),
-    ("target", False),
-    ("goal", True),
-    ("met", True),
-    ("breached", True),
-    ("attained", True),
-    ("status", True),
-)
-STATUS = {"pass": "met", "fail": "MISSED", "no_items": "no items", "no_goal": "-"}
-
-
 def _print_summary(console: Console, summary: DemoSummary) -> None:
+    from servanda.demo.terminal import customer_table
+
     _heading(console, "4", f"{summary.title}: each customer's objectives, availability and credits")
     for customer in summary.customers:
-        console.print(_customer_table(customer))
-
-
-def _customer_table(customer: CustomerSummary) -> Table:
-    """Rows grouped by agreement: objective, target, goal, met, breached, attained, status."""
-    from servanda.domain.compliance import percent
-
-    group = f", {customer.group}" if customer.group else ""
-    table = Table(
-        title=f"{customer.name} ({customer.customer}{group}; reported in {customer.timezone})",
-        title_justify="left",
-        title_style="bold",
-        header_style="bold",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        show_edge=False,
-    )
-    for column, numeric in SUMMARY_COLUMNS:
-        table.add_column(column, justify="right" if numeric else "left", no_wrap=numeric)
-    rows: dict[str, list[tuple[str, ...]]] = {}
-    for o in customer.objectives:
-        target, _, calendar = o.target.partition(" on ")
-        rows.setdefault(o.objective.partition("/")[0], []).append(
-            (
-                f"{o.metric.replace('_', ' ')} {_tickets(o.scope)}",
-                f"{target} {calendar}",
-                percent(o.goal) if o.goal is not None else "-",
-                str(o.met),
-                str(o.breached),
-                percent(o.attainment) if o.attainment is not None else "-",
-                STATUS[o.status.value],
-            )
-        )
-    for a in customer.availability:
-        minutes = (a.downtime_seconds / 60).quantize(Decimal("0.1"))
-        rows.setdefault(a.objective.partition("/")[0], []).append(
-            (
-                f"availability {a.service}",
-                f"{percent(a.target, 3)}, {minutes} min down",
-                "-",
-                "",
-                "",
-                percent(a.availability, 3),
-                STATUS[a.status.value],
-            )
-        )
-    for agreement, lines in rows.items():
-        table.add_row(f"[bold]{agreement}[/bold]")
-        for line in lines:
-            table.add_row(f"  {line[0]}", *line[1:])
-    owed = "; ".join(
-        f"credits {f.credits}, bonuses {f.bonuses}, net owed {f.net}" for f in customer.credits
-    )
-    table.caption = f"{customer.breaches} breaches; {owed or 'no fees, no credits'}"
-    table.caption_justify = "left"
-    return table
-
-
-def _tickets(scope: str) -> str:
-    """``priority in {P2, P3} and type in {change}`` -> ``P2, P3, type change``."""
-    if not scope or scope == "all tickets":
-        return "all tickets"
-    parts = []
-    for condition in scope.split(" and "):
-        attribute, _, values = condition.partition(" in ")
-        values = values.strip("{}")
-        parts.append(values if attribute == "priority" else f"{attribute} {values}")
-    return ", ".join(sorted(parts, key=lambda part: not part.startswith("P")))
+        console.print(customer_table(customer))
 
 
 def _print_files(
