@@ -14,7 +14,8 @@
 
 CSV and JSON are byte-identical for the same seed. PDFs (WeasyPrint is
 single-threaded and the slowest step) are rendered in up to ``PDF_WORKERS``
-forked processes while the other reports are still being computed. Reports
+forked processes (on Linux; elsewhere one by one) while the other reports are
+still being computed. Reports
 read the one immutable revision through a memoizing codec, so its snapshot is
 decoded once rather than once per report query.
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -86,7 +88,7 @@ class PdfRenderer:
 
     def __enter__(self) -> PdfRenderer:
         workers = min(PDF_WORKERS, os.cpu_count() or 1)
-        if self.enabled and workers > 1:
+        if self.enabled and workers > 1 and sys.platform == "linux":  # fork is safe on Linux only
             from servanda.reporting.pdf import _weasyprint
 
             _weasyprint()  # imported once here, inherited by the forked workers
