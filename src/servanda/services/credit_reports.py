@@ -110,14 +110,24 @@ def objective_levels(
 
 
 def customer_statement(
-    sources: ReportSources, definitions: Definitions, customer: str, period: str
+    sources: ReportSources,
+    definitions: Definitions,
+    customer: str,
+    period: str,
+    compliance: ComplianceReport | None = None,
 ) -> tuple[CreditStatement, ComplianceReport, tuple[AvailabilityRow, ...]]:
-    """One customer's statement, with the compliance and availability it was computed from."""
+    """One customer's statement, with the compliance and availability it was computed from.
+
+    ``compliance``: the customer's compliance report for ``period`` when the
+    caller already has it (any number of trend periods: only its rows and
+    satisfaction are used), so it is not queried twice.
+    """
     if customer not in definitions.customers:
         raise NotFoundError(f"customer {customer!r} is not in the definitions")
     known = definitions.customers[customer]
     cut = parse_period(period, known.reporting_timezone)
-    compliance = compliance_report(sources, period, customer=customer, periods=1)
+    if compliance is None:
+        compliance = compliance_report(sources, period, customer=customer, periods=1)
     availability = availability_report(sources, period, customer=customer).rows
     applicable = applicable_objectives(definitions, customer, cut.last)
     levels = objective_levels(applicable, compliance, availability)

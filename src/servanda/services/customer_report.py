@@ -125,8 +125,11 @@ def customer_report(sources: ReportSources, customer: str, period: str) -> Custo
         raise NotFoundError(f"customer {customer!r} is not in the definitions")
     known = definitions.customers[customer]
     cut = parse_period(period, known.reporting_timezone)
-    statement, compliance, availability = customer_statement(sources, definitions, customer, period)
+    # One compliance query serves the statement, the summaries and the trend.
     trend = compliance_report(sources, period, customer=customer, periods=TREND_PERIODS)
+    statement, compliance, availability = customer_statement(
+        sources, definitions, customer, period, trend
+    )
     applicable = applicable_objectives(definitions, customer, cut.last)
     labels = [p.label for p in cut.trailing(TREND_PERIODS)]
     counts: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))

@@ -231,9 +231,24 @@ class SqlAlchemyMeasurementRepository:
         self._connection = connection
 
     def replace(self, ticket_ids: Collection[str], stored: Sequence[StoredMeasurement]) -> None:
+        """Each row also carries its ticket's stored customer and service (the ticket rows are
+        saved first, in the same unit of work), which compliance reports group by."""
         writer = bulk_writer(self._connection)
         writer.delete_by_ticket("measurements", ticket_ids)
-        writer.insert("measurements", _MEASUREMENT_COLUMNS, [_measurement_row(s) for s in stored])
+        scopes = self._ticket_scopes({s.measurement.ticket for s in stored})
+        writer.insert(
+            "measurements", _MEASUREMENT_COLUMNS, [_measurement_row(s, scopes) for s in stored]
+        )
+
+    def _ticket_scopes(self, ticket_ids: Collection[str]) -> dict[str, tuple[object, object]]:
+        found: dict[str, tuple[object, object]] = {}
+        query = select(tickets.c.id, tickets.c.customer, tickets.c.service)
+        for chunk in chunked(ticket_ids):
+            for ticket_id, customer, service in self._connection.execute(
+                query.where(tickets.c.id.in_(chunk))
+            ):
+                found[ticket_id] = (customer, service)
+        return found
 
     def for_ticket(self, ticket_id: str) -> list[StoredMeasurement]:
         rows = self._connection.execute(
@@ -272,13 +287,17 @@ _MEASUREMENT_COLUMNS = (
     "revision_id",
     "evaluated_at",
     "payload",
+    "customer",
+    "service",
 )
 _EVENT_TYPES = {kind: kind.value for kind in EventType}
 _METRICS = {metric: metric.value for metric in Metric}
 _STATES = {state: state.value for state in ClockState}
 
 
-def _measurement_row(stored: StoredMeasurement) -> tuple[object, ...]:
+def _measurement_row(
+    stored: StoredMeasurement, scopes: dict[str, tuple[object, object]]
+) -> tuple[object, ...]:
     m = stored.measurement
     return (
         m.ticket,
@@ -299,4 +318,5 @@ def _measurement_row(stored: StoredMeasurement) -> tuple[object, ...]:
         stored.revision_id,
         m.evaluated_at,
         codec.dumps(m),
+        *scopes.get(m.ticket, (None, None)),
     )

@@ -101,8 +101,35 @@ measurements = Table(
     Column("revision_id", Identity, ForeignKey("revisions.id"), nullable=True),
     Column("evaluated_at", BigInteger, nullable=False),
     Column("payload", Text, nullable=False),  # Measurement.to_dict() as canonical JSON
-    Index("ix_measurements_objective_key_concluded_at", "objective_key", "concluded_at"),
+    # The ticket's customer and service as folded with this measurement (written together
+    # with the ticket row), so compliance groups without a join: docs/reports.md "Speed".
+    Column("customer", String(200), nullable=True),
+    Column("service", String(200), nullable=True),
 )
+# Covering indexes for compliance counts (migration 0003). SQLite skip-scans the leading
+# group columns and seeks the concluded_at range per group, grouping in index order;
+# PostgreSQL range-scans concluded_at index-only and hash-aggregates.
+_REPORT_COLUMNS = ("target_seconds", "agreement")
+Index(
+    "ix_measurements_report",
+    measurements.c.objective_key,
+    measurements.c.metric,
+    measurements.c.customer,
+    measurements.c.service,
+    measurements.c.state,
+    measurements.c.concluded_at,
+    *_REPORT_COLUMNS,
+).ddl_if(dialect="sqlite")
+Index(
+    "ix_measurements_concluded",
+    measurements.c.concluded_at,
+    measurements.c.state,
+    measurements.c.objective_key,
+    measurements.c.metric,
+    measurements.c.customer,
+    measurements.c.service,
+    *_REPORT_COLUMNS,
+).ddl_if(dialect="postgresql")
 
 transitions = Table(
     "transitions",
