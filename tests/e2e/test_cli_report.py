@@ -116,3 +116,14 @@ def test_definitions_render_writes_the_contract_as_html(tmp_path: Path):
         str(output),
     )
     assert "Gold tier" in output.read_text(encoding="utf-8")
+
+
+def test_a_piped_table_keeps_every_row_on_one_line(database):
+    """Output that is not a terminal gets room for every column: no folded figures."""
+    result = invoke("report", "compliance", "--period", "2026-03", "--database-url", database)
+    header = next(line for line in result.output.splitlines() if "objective" in line)
+    for column in ("metric", "customer", "target", "goal", "attainment", "status"):
+        assert column in header
+    rows = [line for line in result.output.splitlines() if "%" in line and "│" in line]
+    assert rows
+    assert all(line.count("%") >= 2 for line in rows)  # goal and attainment on the same line

@@ -99,19 +99,27 @@ def _emit(table: Table, fmt: Format, output: Path | None) -> None:
         _print_table(table, output)
 
 
+_FOLDING_COLUMNS = frozenset({"objective", "agreement", "customer", "service", "reason", "line"})
+
+
 def _print_table(table: Table, output: Path | None) -> None:
     from rich.console import Console
     from rich.table import Table as RichTable
 
     shown = RichTable(title=table.title, title_justify="left")
     for column in table.columns:
-        shown.add_column(column, overflow="fold")
+        # Names may fold; figures never wrap (a wrapped "99.95%" misreads).
+        folds = column in _FOLDING_COLUMNS
+        shown.add_column(column, overflow="fold" if folds else "ellipsis", no_wrap=not folds)
     for row in table.rows:
         shown.add_row(*row)
     if not table.rows:
         shown.caption = "no rows"
     handle = output.open("w", encoding="utf-8") if output is not None else None
-    console = Console(file=handle, width=200 if handle else None)
+    # A terminal sets the width; piped or written output gets room for every column.
+    console = Console(file=handle)
+    if handle is not None or not console.is_terminal:
+        console = Console(file=handle, width=200)
     console.print(shown)
     for note in table.notes:
         console.print(note, style="dim")
