@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "multi-level"
@@ -35,6 +36,11 @@ OBJECTIVES = (
     ("gold", "first_response-2", "first_response", 7200),
     ("gold", "resolution-3", "resolution", 14_400),
     ("silver", "resolution-2", "resolution", 43_200),
+)
+MEASUREMENT_COLUMNS = (
+    "ticket_id, key, agreement, objective_key, metric, cycle, state, target_seconds, elapsed_seconds,"
+    " started_at, deadline_at, stopped_at, breached_at, concluded_at, next_due_at, revision_id,"
+    " evaluated_at, payload, customer, service"
 )
 PAYLOAD = (
     '{"history":[' + ",".join(['{"at":"2026-03-02T08:15:00+00:00","cause":"started"}'] * 6) + "]}"
@@ -53,8 +59,13 @@ def timed(function: Callable[[], object], runs: int) -> tuple[float, float]:
 def synthetic(
     rows: int, seed: int = 7
 ) -> Iterator[tuple[tuple[object, ...], tuple[object, ...] | None]]:
-    """(measurement row, ticket row or None) pairs; three measurements per ticket."""
+    """(measurement row, ticket row or None) pairs; three measurements per ticket.
+
+    A measurement row carries its ticket's customer and service, as the write
+    path stores them (``SqlAlchemyMeasurementRepository.replace``).
+    """
     rnd = random.Random(seed)
+    customer = service = ""
     for index in range(rows):
         ticket = f"T{index // 3:07d}"
         ticket_row = None
@@ -69,7 +80,7 @@ def synthetic(
         yield (
             (ticket, f"{metric}:{index % 3}", agreement, f"{agreement}/{objective}", metric, 0,
              state, target, elapsed, concluded - elapsed, concluded, concluded, concluded if breached else None,
-             concluded, None, 1, concluded, PAYLOAD),
+             concluded, None, 1, concluded, PAYLOAD, customer, service),
             ticket_row,
         )  # fmt: skip
 
@@ -85,6 +96,7 @@ def populate_sqlite(path: Path, rows: int) -> str:
         with sqlite3.connect(path) as connection:
             (count,) = connection.execute("SELECT count(*) FROM measurements").fetchone()
         if count == rows:
+            upgrade_timed(url)
             return url
         path.unlink()
     engine = make_engine(url)
@@ -106,9 +118,11 @@ def populate_sqlite(path: Path, rows: int) -> str:
         tickets,
     )
     connection.executemany(
-        "INSERT INTO measurements (ticket_id, key, agreement, objective_key, metric, cycle, state,"
-        " target_seconds, elapsed_seconds, started_at, deadline_at, stopped_at, breached_at, concluded_at,"
-        " next_due_at, revision_id, evaluated_at, payload) VALUES (" + ", ".join("?" * 18) + ")",
+        "INSERT INTO measurements ("
+        + MEASUREMENT_COLUMNS
+        + ") VALUES ("
+        + ", ".join("?" * 20)
+        + ")",
         measurements,
     )
     connection.commit()
@@ -121,42 +135,67 @@ def populate_postgres(url: str, rows: int) -> str:
     import psycopg
     from sqlalchemy.engine import make_url
 
-    from servanda.adapters.sqlalchemy.engine import make_engine
-    from servanda.adapters.sqlalchemy.schema import upgrade_database
-
-    engine = make_engine(url)
-    upgrade_database(engine)
-    engine.dispose()
+    upgrade_timed(url)
     parsed = make_url(url)
     conninfo = f"host={parsed.host} port={parsed.port or 5432} user={parsed.username} dbname={parsed.database}"
     with psycopg.connect(conninfo) as connection:
         (count,) = connection.execute("SELECT count(*) FROM measurements").fetchone() or (0,)
-        if count == rows:
-            return url
-        connection.execute(
-            "TRUNCATE revisions, events, tickets, measurements, transitions, outages CASCADE"
-        )
-        connection.execute(
-            "INSERT INTO revisions (id, content_hash, effective_from, applied_at, comment, snapshot, sources)"
-            " VALUES (1, 'x', 0, 0, '', '{}', '{}')"
-        )
-        pairs = list(synthetic(rows))
-        with connection.cursor().copy(
-            "COPY tickets (id, customer, service, priority, attributes, event_count) FROM STDIN"
-        ) as copy:
-            for _, ticket in pairs:
-                if ticket:
-                    copy.write_row((*ticket, "{}", 0))
-        with connection.cursor().copy(
-            "COPY measurements (ticket_id, key, agreement, objective_key, metric, cycle, state,"
-            " target_seconds, elapsed_seconds, started_at, deadline_at, stopped_at, breached_at, concluded_at,"
-            " next_due_at, revision_id, evaluated_at, payload) FROM STDIN"
-        ) as copy:
-            for measurement, _ in pairs:
-                copy.write_row(measurement)
-        connection.commit()
-        connection.execute("ANALYZE")
+        if count != rows:
+            copy_postgres(connection, rows)
+    vacuum(conninfo)
     return url
+
+
+def copy_postgres(connection: Any, rows: int) -> None:
+    connection.execute(
+        "TRUNCATE revisions, events, tickets, measurements, transitions, outages CASCADE"
+    )
+    connection.execute(
+        "INSERT INTO revisions (id, content_hash, effective_from, applied_at, comment, snapshot, sources)"
+        " VALUES (1, 'x', 0, 0, '', '{}', '{}')"
+    )
+    pairs = list(synthetic(rows))
+    with connection.cursor().copy(
+        "COPY tickets (id, customer, service, priority, attributes, event_count) FROM STDIN"
+    ) as copy:
+        for _, ticket in pairs:
+            if ticket:
+                copy.write_row((*ticket, "{}", 0))
+    with connection.cursor().copy(
+        "COPY measurements (" + MEASUREMENT_COLUMNS + ") FROM STDIN"
+    ) as copy:
+        for measurement, _ in pairs:
+            copy.write_row(measurement)
+    connection.commit()
+
+
+def vacuum(conninfo: str) -> None:
+    """What autovacuum does to a table after bulk inserts: statistics, and the visibility map
+    that lets the report read its covering index alone (an index-only scan)."""
+    import psycopg
+
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE tickets")
+        connection.execute("VACUUM ANALYZE measurements")
+
+
+def upgrade_timed(url: str) -> None:
+    """Migrate to head (a database from an older Servanda is upgraded, its rows back-filled)."""
+    from servanda.adapters.sqlalchemy.engine import make_engine
+    from servanda.adapters.sqlalchemy.schema import (
+        current_revision,
+        head_revision,
+        upgrade_database,
+    )
+
+    engine = make_engine(url)
+    before = current_revision(engine)
+    began = time.perf_counter()
+    upgrade_database(engine)
+    if before not in (None, head_revision()):
+        took = time.perf_counter() - began
+        print(f"migrated {before} -> {head_revision()} in {took:.1f} s", file=sys.stderr)
+    engine.dispose()
 
 
 def store_definitions(url: str) -> None:
@@ -193,6 +232,8 @@ def measure(label: str, url: str, runs: int) -> None:
     )
     best, median = timed(lambda: render_pdf(customer_report(sources, "acme", "2026-03")), runs)
     print(f"{label}: acme's monthly PDF report: best {best:.3f} s, median {median:.3f} s")
+    best, median = timed(lambda: customer_report(sources, "acme", "2026-03"), runs)
+    print(f"{label}:   of which the report data: best {best:.3f} s, median {median:.3f} s")
     storage.dispose()
 
 
