@@ -13,8 +13,10 @@ from servanda.adapters.sqlalchemy.reports import SqlAlchemyReportReadModel
 from servanda.bootstrap import Storage, connect, load_settings
 from servanda.domain.compliance import Status
 from servanda.domain.credits import LineKind
+from servanda.domain.events import EventType, TicketEvent
 from servanda.domain.money import Money
 from servanda.services.credit_reports import credits_report
+from servanda.services.ingestion import record_events
 from servanda.services.reports import ReportSources, availability_report, compliance_report
 from tests import reports_scenario
 
@@ -80,6 +82,33 @@ def test_the_credit_statement_lists_each_credit_with_its_reason(sources):
     )
 
 
+def test_a_ticket_moved_to_another_customer_and_service_counts_only_for_the_new_ones(
+    database_url: str,
+):
+    storage = connect(load_settings(database_url=database_url))
+    reports_scenario.load(storage)
+    moved = TicketEvent(
+        "T4-moved",
+        "T4",
+        EventType.ATTRIBUTES_CHANGED,
+        reports_scenario.at("2026-03-05T12:00:00"),
+        changes=(("customer", "globex"), ("service", "network")),
+    )
+    record_events(storage.uow_factory, storage.evaluator, [moved], reports_scenario.NOW)
+    sources = ReportSources(storage.uow_factory, SqlAlchemyReportReadModel(storage.engine))
+    acme = compliance_report(sources, "2026-03", customer="acme")
+    globex = compliance_report(sources, "2026-03", customer="globex")
+    everyone = compliance_report(sources, "2026-03")
+    storage.dispose()
+    # March resolution items: T1 met for ACME; T4 breached, now Globex's (network)
+    assert [(r.service, r.met, r.breached) for r in acme.rows if r.metric == "resolution"] == [
+        ("network", 1, 0)
+    ]
+    assert {(r.customer, r.service) for r in globex.rows} == {("globex", "network")}
+    assert sum(r.breached for r in globex.rows if r.metric == "resolution") == 1
+    assert sorted(everyone.rows, key=repr) == sorted(acme.rows + globex.rows, key=repr)
+
+
 @pytest.mark.postgres
 def test_sqlite_and_postgresql_give_the_same_reports(
     sqlite_template: Path, postgres_url: str, tmp_path
@@ -104,3 +133,35 @@ def test_sqlite_and_postgresql_give_the_same_reports(
         storage.dispose()
     assert produced[0] == produced[1]
     assert produced[0][0].rows  # something was compared
+
+
+def test_upgrading_a_database_fills_each_measurements_customer_and_service_from_its_ticket(
+    database_url: str,
+):
+    from alembic import command
+    from sqlalchemy import insert, select
+
+    from servanda.adapters.sqlalchemy.engine import make_engine
+    from servanda.adapters.sqlalchemy.schema import alembic_config, upgrade_database
+    from servanda.adapters.sqlalchemy.tables import measurements, tickets
+
+    engine = make_engine(database_url)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+        connection.execute(
+            insert(tickets).values(id="T1", customer="acme", service="email", event_count=0)
+        )
+        connection.execute(
+            insert(measurements).values(
+                ticket_id="T1", key="resolution:0", agreement="gold",
+                objective_key="gold/resolution-1", metric="resolution", cycle=0, state="met",
+                concluded_at=0, evaluated_at=0, payload="{}",
+            )
+        )  # fmt: skip
+    upgrade_database(engine)
+    with engine.connect() as connection:
+        stored = connection.execute(select(measurements.c.customer, measurements.c.service)).all()
+    engine.dispose()
+    assert [tuple(r) for r in stored] == [("acme", "email")]
