@@ -34,8 +34,8 @@ class RowRateColumn(ProgressColumn):
     def render(self, task: Task) -> Text:
         rows = int(task.fields.get("rows", 0))
         elapsed = task.elapsed or 0.0
-        rate = f"{rows / elapsed:,.0f} rows/s" if elapsed > 0 else "- rows/s"
-        return Text(f"{rows:,} rows, {rate}", style="progress.data.speed")
+        rate = f"{rows / elapsed:,.0f}/s" if elapsed > 0 else "-/s"
+        return Text(f"{rows:,} rows {rate}", style="progress.data.speed", no_wrap=True)
 
 
 @contextmanager
@@ -43,8 +43,7 @@ def import_progress(total_bytes: int | None) -> Iterator[Advance]:
     """A bar over ``total_bytes``; yields ``advance(bytes, rows)`` to call as input is read."""
     console = Console(stderr=True)
     progress = Progress(
-        TextColumn("importing"),
-        BarColumn(),
+        BarColumn(bar_width=24),
         TaskProgressColumn(),
         DownloadColumn(),
         RowRateColumn(),
