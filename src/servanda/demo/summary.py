@@ -9,10 +9,10 @@ the PDF reports and ``servanda report compliance|availability|credits`` agree:
   (``None``: no items) against the goal. Objectives that measured the
   customer's tickets in the month (``servanda report compliance``) but that the
   customer report does not list are added after its own, with
-  ``in_customer_report`` false: the report picks an objective by probing one
-  value per condition (``credit_reports.applicable_objectives``), so e.g. the
-  corporate P2-P4 first response is missed for a gold customer whose P2 is
-  gold's;
+  ``in_customer_report`` false. The report lists every objective precedence
+  lets decide some ticket of the customer under the revision in force at the
+  month's end (``domain.precedence.deciding_objectives``), so this only
+  happens for objectives of an earlier revision still measuring older tickets;
 - per service the customer pays for: availability as the customer sees it
   (service-wide and customer-scoped outages, announced maintenance excluded);
 - the credit statement's credits, bonuses and net amount owed, per currency.

@@ -16,10 +16,10 @@ those of the corporate agreement in force (the house rule everyone inherits).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from itertools import combinations
+from itertools import combinations, product
 
 from servanda.domain.agreements import (
     Agreement,
@@ -218,3 +218,39 @@ def _own_specificity(agreement: Agreement) -> Specificity:
     if agreement.customers:
         return Specificity.CUSTOMER_SERVICE if narrowed else Specificity.CUSTOMER
     return Specificity.GROUP_SERVICE if narrowed else Specificity.GROUP
+
+
+_SCOPE_ATTRIBUTES = frozenset({"customer", "service", "group"})
+_OTHER = "\x00other"  # a value no condition names: "anything else"
+
+
+def deciding_objectives(
+    definitions: Definitions, customer: str | None, services: Iterable[str], on: date
+) -> frozenset[str]:
+    """Keys (``agreement/objective``) of every objective that decides some ticket of ``customer``.
+
+    A ticket is any combination of one of ``services`` with attribute values:
+    for each attribute named by a condition of an agreement in force, every
+    value some condition names, plus "anything else" and "not set". Conditions
+    only compare values with those named, so these combinations reach every
+    outcome precedence can have; no single representative value per condition
+    (an objective for P2-P4 must be found even where another layer takes P2).
+    """
+    in_force = [a for a in definitions.agreements if a.is_in_force(on)]
+    named: dict[str, set[str]] = {}
+    for agreement in in_force:
+        for objective in agreement.objectives:
+            for condition in objective.conditions:
+                if condition.attribute not in _SCOPE_ATTRIBUTES:
+                    named.setdefault(condition.attribute, set()).update(condition.values)
+    attributes = sorted(named)
+    choices = [[*sorted(named[name]), _OTHER, None] for name in attributes]
+    found: set[str] = set()
+    for service in services:
+        for values in product(*choices):
+            given = {name: value for name, value in zip(attributes, values, strict=True) if value}
+            scope = TicketScope(customer, service, given)
+            found.update(
+                applied.key for applied in resolve_objectives(definitions, scope, on).values()
+            )
+    return frozenset(found)

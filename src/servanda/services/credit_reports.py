@@ -20,7 +20,7 @@ from servanda.domain.compliance import attainment
 from servanda.domain.credits import CreditStatement, ObjectiveLevel, credit_statement
 from servanda.domain.errors import NotFoundError
 from servanda.domain.periods import ReportingPeriod, parse_period
-from servanda.domain.precedence import TicketScope, resolve_objectives
+from servanda.domain.precedence import deciding_objectives
 from servanda.services.reports import (
     AvailabilityRow,
     ComplianceReport,
@@ -55,15 +55,9 @@ def applicable_objectives(
     definitions: Definitions, customer: str, day: date
 ) -> list[tuple[Agreement, Objective]]:
     """The objectives precedence picks for some ticket of ``customer`` on ``day``, in definitions order."""
-    picked: set[str] = set()
-    for service in customer_services(definitions, customer):
-        for agreement in definitions.agreements:
-            for objective in agreement.objectives:
-                attributes = {c.attribute: min(c.values) for c in objective.conditions}
-                scope = TicketScope(customer, service, attributes)
-                applied = resolve_objectives(definitions, scope, day).get(objective.metric)
-                if applied is not None and applied.key == f"{agreement.id}/{objective.id}":
-                    picked.add(applied.key)
+    picked = deciding_objectives(
+        definitions, customer, customer_services(definitions, customer), day
+    )
     return [
         (agreement, objective)
         for agreement in definitions.agreements
@@ -115,20 +109,24 @@ def customer_statement(
     customer: str,
     period: str,
     compliance: ComplianceReport | None = None,
+    *,
+    revision_id: int | None,
 ) -> tuple[CreditStatement, ComplianceReport, tuple[AvailabilityRow, ...]]:
     """One customer's statement, with the compliance and availability it was computed from.
 
-    ``compliance``: the customer's compliance report for ``period`` when the
-    caller already has it (any number of trend periods: only its rows and
-    satisfaction are used), so it is not queried twice.
+    ``definitions`` are those of ``revision_id``, in force for ``period``
+    (``load_definitions``). ``compliance``: the customer's compliance report for
+    ``period`` when the caller already has it (any number of trend periods:
+    only its rows and satisfaction are used), so it is not queried twice.
     """
+    loaded = (revision_id, definitions)
     if customer not in definitions.customers:
         raise NotFoundError(f"customer {customer!r} is not in the definitions")
     known = definitions.customers[customer]
     cut = parse_period(period, known.reporting_timezone)
     if compliance is None:
-        compliance = compliance_report(sources, period, customer=customer, periods=1)
-    availability = availability_report(sources, period, customer=customer).rows
+        compliance = compliance_report(sources, period, customer=customer, loaded=loaded)
+    availability = availability_report(sources, period, customer=customer, loaded=loaded).rows
     applicable = applicable_objectives(definitions, customer, cut.last)
     levels = objective_levels(applicable, compliance, availability)
     in_force = [a for a in definitions.agreements if overlaps(a, cut)]
@@ -143,5 +141,8 @@ def credits_report(
     probe = parse_period(period, "UTC")
     revision_id, definitions = load_definitions(sources, probe)
     wanted = [customer] if customer is not None else sorted(definitions.customers)
-    statements = tuple(customer_statement(sources, definitions, name, period)[0] for name in wanted)
+    statements = tuple(
+        customer_statement(sources, definitions, name, period, revision_id=revision_id)[0]
+        for name in wanted
+    )
     return CreditsReport(probe.label, probe.title, revision_id, statements)

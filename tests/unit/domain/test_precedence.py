@@ -18,7 +18,12 @@ from servanda.domain.agreements import (
     Specificity,
 )
 from servanda.domain.calendars import CalendarSpec
-from servanda.domain.precedence import TicketScope, find_ambiguities, resolve_objectives
+from servanda.domain.precedence import (
+    TicketScope,
+    deciding_objectives,
+    find_ambiguities,
+    resolve_objectives,
+)
 
 DAY = date(2026, 3, 2)
 
@@ -187,3 +192,58 @@ def test_group_agreements_clash_only_through_a_customer_neither_names():
     assert find_ambiguities(Definitions({}, {}, only_acme, (a, b))) == []
     with_beta = {**only_acme, "beta": Customer("beta", "Beta", group="gold")}
     assert len(find_ambiguities(Definitions({}, {}, with_beta, (a, b)))) == 1
+
+
+def multi_valued() -> Definitions:
+    """Corporate sets first_response for P2-P4; the gold tier takes P2 only."""
+    fr = Metric.FIRST_RESPONSE
+    corporate = agreement(
+        "corp",
+        Level.CORPORATE,
+        Objective(
+            id="fr-low",
+            metric=fr,
+            conditions=(Condition("priority", frozenset({"P2", "P3", "P4"})),),
+            target_seconds=4 * 3600,
+        ),
+        Objective(id="res", metric=Metric.RESOLUTION, target_seconds=24 * 3600),
+    )
+    gold = agreement(
+        "gold", Level.CUSTOMER, objective(fr, 2, priority="P2"), groups=frozenset({"gold"})
+    )
+    night = agreement(
+        "night",
+        Level.CUSTOMER,
+        Objective(
+            id="changes",
+            metric=Metric.RESOLUTION,
+            conditions=(Condition("type", frozenset({"change"})),),
+            target_seconds=6 * 3600,
+        ),
+        customers=frozenset({"acme"}),
+    )
+    return Definitions(
+        calendars={},
+        services={"email": Service("email", "Email")},
+        customers={
+            "acme": Customer("acme", "ACME", group="gold"),
+            "solo": Customer("solo", "Solo"),
+        },
+        agreements=(corporate, gold, night),
+    )
+
+
+def test_an_objective_partly_overridden_by_a_more_specific_layer_still_decides_some_tickets():
+    keys = deciding_objectives(multi_valued(), "acme", ["email"], DAY)
+    # gold takes P2, but P3 and P4 tickets are still decided by the corporate objective
+    assert {"corp/fr-low", "gold/first_response-2h"} <= keys
+
+
+def test_an_objective_fully_overridden_for_a_customer_never_decides_its_tickets():
+    keys = deciding_objectives(multi_valued(), "acme", ["email"], DAY)
+    # acme's tickets of type "change" go to night; every other ticket to corp/res
+    assert {"night/changes", "corp/res"} <= keys
+    assert "gold/first_response-2h" not in deciding_objectives(
+        multi_valued(), "solo", ["email"], DAY
+    )
+    assert "night/changes" not in deciding_objectives(multi_valued(), "solo", ["email"], DAY)
