@@ -126,9 +126,12 @@ def customer_report(sources: ReportSources, customer: str, period: str) -> Custo
     known = definitions.customers[customer]
     cut = parse_period(period, known.reporting_timezone)
     # One compliance query serves the statement, the summaries and the trend.
-    trend = compliance_report(sources, period, customer=customer, periods=TREND_PERIODS)
+    loaded = (revision_id, definitions)
+    trend = compliance_report(
+        sources, period, customer=customer, periods=TREND_PERIODS, loaded=loaded
+    )
     statement, compliance, availability = customer_statement(
-        sources, definitions, customer, period, trend
+        sources, definitions, customer, period, trend, revision_id=revision_id
     )
     applicable = applicable_objectives(definitions, customer, cut.last)
     labels = [p.label for p in cut.trailing(TREND_PERIODS)]

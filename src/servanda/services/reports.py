@@ -77,9 +77,10 @@ class AvailabilityReport:
     rows: tuple[AvailabilityRow, ...]
 
 
-def load_definitions(
-    sources: ReportSources, period: ReportingPeriod
-) -> tuple[int | None, Definitions]:
+Loaded = tuple[int | None, Definitions]  # a revision's id and its definitions
+
+
+def load_definitions(sources: ReportSources, period: ReportingPeriod) -> Loaded:
     """The newest revision effective by the end of ``period`` (else the oldest), and its definitions."""
     with sources.uow_factory() as uow:
         history = uow.revisions.history()
@@ -136,10 +137,14 @@ def compliance_report(
     service: str | None = None,
     agreement: str | None = None,
     periods: int = 1,
+    loaded: Loaded | None = None,
 ) -> ComplianceReport:
-    """Compliance per objective x customer x service in ``period``, with ``periods`` of trend."""
+    """Compliance per objective x customer x service in ``period``, with ``periods`` of trend.
+
+    ``loaded``: what ``load_definitions`` gives for ``period``, when the caller has it.
+    """
     probe = parse_period(period, "UTC")
-    revision_id, definitions = load_definitions(sources, probe)
+    revision_id, definitions = loaded or load_definitions(sources, probe)
     rows: list[Compliance] = []
     satisfaction: list[Satisfaction] = []
     trend: list[TrendPoint] = []
@@ -239,10 +244,11 @@ def availability_report(
     *,
     customer: str | None = None,
     service: str | None = None,
+    loaded: Loaded | None = None,
 ) -> AvailabilityReport:
     """Availability per service (service-wide, or as ``customer`` sees it) in ``period``."""
     probe = parse_period(period, "UTC")
-    revision_id, definitions = load_definitions(sources, probe)
+    revision_id, definitions = loaded or load_definitions(sources, probe)
     zone = _zone_of(definitions, customer) if customer is not None else definitions.timezone
     cut = probe.in_zone(zone)
     wanted = [service] if service is not None else sorted(_services_of(definitions, customer))

@@ -130,6 +130,14 @@ Index(
     measurements.c.service,
     *_REPORT_COLUMNS,
 ).ddl_if(dialect="postgresql")
+# A customer's breach list (the breached tenth of the rows, by customer and conclusion).
+Index(
+    "ix_measurements_breached",
+    measurements.c.customer,
+    measurements.c.concluded_at,
+    sqlite_where=measurements.c.state == "breached",
+    postgresql_where=measurements.c.state == "breached",
+)
 
 transitions = Table(
     "transitions",

@@ -15,7 +15,9 @@ and read only a covering index, never the rows with their JSON payload:
   scan and a hash aggregate.
 
 Both replace ``ix_measurements_objective_key_concluded_at``: their columns
-serve every query it served. Existing rows are back-filled from ``tickets``.
+serve every query it served. ``ix_measurements_breached`` (customer,
+concluded_at, only breached rows) finds a customer's breach list. Existing
+rows are back-filled from ``tickets``.
 
 Revision ID: 0003
 Revises: 0002
@@ -69,6 +71,13 @@ def upgrade() -> None:
             " FROM tickets AS t WHERE t.id = m.ticket_id"
         )
     op.drop_index("ix_measurements_objective_key_concluded_at", table_name="measurements")
+    op.create_index(
+        "ix_measurements_breached",
+        "measurements",
+        ["customer", "concluded_at"],
+        sqlite_where=sa.text("state = 'breached'"),
+        postgresql_where=sa.text("state = 'breached'"),
+    )
     if sqlite:
         op.create_index("ix_measurements_report", "measurements", list(_SQLITE_INDEX))
         if op.get_bind().execute(sa.text("SELECT 1 FROM measurements LIMIT 1")).first():
@@ -78,6 +87,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_measurements_breached", table_name="measurements")
     if op.get_bind().dialect.name == "sqlite":
         op.drop_index("ix_measurements_report", table_name="measurements")
     else:
