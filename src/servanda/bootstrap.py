@@ -88,7 +88,9 @@ def connect(settings: Settings, *, migrate: bool = False) -> Storage:
         settings=settings,
         engine=engine,
         uow_factory=lambda: SqlAlchemyUnitOfWork(engine, codec),
-        evaluator=Evaluator(fold_for),
+        evaluator=Evaluator(
+            fold_for, reader=lambda: SqlAlchemyUnitOfWork(engine, codec, read_only=True)
+        ),
     )
 
 

@@ -66,6 +66,9 @@ class Evaluator:
 
     fold_factory: FoldFactory
     _folds: dict[int, TicketFold] = field(default_factory=dict)
+    reader: UnitOfWorkFactory | None = None
+    """Opens the read-only unit of work of ``prefold`` (on SQLite a read that does not take
+    the write lock, so one importer reads while another writes); default: the caller's."""
 
     def fold_for(self, uow: UnitOfWork, revision_id: int) -> TicketFold:
         fold = self._folds.get(revision_id)
@@ -95,7 +98,7 @@ class Evaluator:
         """Fold, outside any write transaction, the tickets not stored yet (their whole history
         is in ``histories``), so that concurrent importers fold in parallel; ``refold`` uses a
         result only if the ticket was still new and the revisions unchanged when it locked."""
-        with uow_factory() as uow:  # short: SQLite holds its write lock for any transaction
+        with (self.reader or uow_factory)() as uow:  # reads only: never the write lock
             revisions = uow.revisions.history()
             unknown = set(histories) - uow.tickets.existing(histories)
             schedule = RevisionSchedule(revisions)

@@ -3,7 +3,9 @@
 SQLite (default, a file created on first use): WAL journal so readers never
 block the writer, foreign keys enforced, a 30 s busy timeout, and every
 transaction opened with ``BEGIN IMMEDIATE`` so two writers queue up front
-instead of failing later on a lock upgrade.
+instead of failing later on a lock upgrade — except a connection marked
+``READ_ONLY`` (a unit of work that only reads), which begins a deferred
+transaction: in WAL mode it reads a snapshot while another process writes.
 PostgreSQL: ``postgresql+psycopg://`` (psycopg 3); a plain ``postgresql://``
 URL is taken to mean the same driver. READ COMMITTED; the repositories take
 row locks where order matters.
@@ -20,6 +22,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "servanda_read_only"
+"""Execution option: the connection only reads (SQLite begins a deferred transaction)."""
 
 
 def normalise_url(url: str) -> str:
@@ -64,6 +68,7 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine

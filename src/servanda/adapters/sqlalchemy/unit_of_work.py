@@ -14,6 +14,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from servanda.adapters.sqlalchemy.engine import READ_ONLY
 from servanda.adapters.sqlalchemy.outage_repository import SqlAlchemyOutageRepository
 from servanda.adapters.sqlalchemy.outbox import SqlAlchemyTransitionRepository
 from servanda.adapters.sqlalchemy.repositories import (
@@ -47,13 +48,16 @@ class SqlAlchemyUnitOfWork:
     transitions: SqlAlchemyTransitionRepository
     outages: SqlAlchemyOutageRepository
 
-    def __init__(self, engine: Engine, codec: DefinitionsCodec) -> None:
+    def __init__(self, engine: Engine, codec: DefinitionsCodec, *, read_only: bool = False) -> None:
         self._engine = engine
         self._codec = codec
+        self._read_only = read_only
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
         connection = self._engine.connect()
+        if self._read_only:
+            connection.execution_options(**{READ_ONLY: True})
         self._connection = connection
         self.revisions = SqlAlchemyRevisionRepository(connection, self._codec)
         self.events = SqlAlchemyEventRepository(connection)
