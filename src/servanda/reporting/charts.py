@@ -28,8 +28,11 @@ from servanda.domain.outages import Outage
 INK = "#1f2a37"
 MUTED = "#6b7280"
 GRID = "#e5e7eb"
-GOOD = "#15803d"
-BAD = "#b91c1c"
+# Okabe-Ito-like bluish green and vermilion: apart for the common colour-vision deficiencies,
+# and missed bars are hatched as well, so status never rests on colour alone.
+GOOD = "#007a5a"
+BAD = "#c2410c"
+BAD_FILL = "#fdba74"
 PARTIAL = "#d97706"
 PLANNED = "#9ca3af"
 ACCENT = "#1d4ed8"
@@ -53,43 +56,60 @@ def _svg(figure: Figure) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def trend_chart(points: Sequence[tuple[str, Decimal | None]], goal: Decimal | None) -> str:
-    """Attainment per period as bars (green at or above the goal, red below), the goal as a line.
+def period_label(label: str, first: bool) -> str:
+    """``2026-03`` -> ``Mar``, with the year under the first bar and under each January."""
+    year, _, month = label.partition("-")
+    if not (year.isdigit() and month.isdigit()):
+        return label  # quarters, years and custom ranges keep their own label
+    name = datetime(int(year), int(month), 1).strftime("%b")  # noqa: DTZ001 - a calendar month, no instant
+    return f"{name}\n{year}" if first or month == "01" else name
 
-    Periods without items get no bar and the label "no items".
+
+def trend_chart(
+    points: Sequence[tuple[str, Decimal | None]], goal: Decimal | None, slots: int = 6
+) -> str:
+    """Attainment per period as bars (solid at or above the goal, hatched below), the goal dashed.
+
+    Periods without items get no bar and the label "no items". Bars keep one width
+    across charts: with fewer than ``slots`` points the missing months on the left
+    are marked "not in force" instead of drawn as empty bars.
     """
     with plt.rc_context(_STYLE):  # type: ignore[arg-type]  # keys typed as a Literal union
-        figure, axes = plt.subplots(figsize=(3.3, 1.45))
-        labels = [label for label, _ in points]
-        values = [float(value * 100) if value is not None else 0.0 for _, value in points]
-        colours = [
-            GOOD if value is not None and (goal is None or value >= goal) else BAD
-            for _, value in points
-        ]
-        bars = axes.bar(range(len(points)), values, color=colours, width=0.62, zorder=2)
-        for bar, (_, value) in zip(bars, points, strict=True):
-            text = "–" if value is None else f"{float(value * 100):.0f}%"
-            axes.text(
-                bar.get_x() + bar.get_width() / 2,
-                max(bar.get_height(), 0) + 2,
-                text,
-                ha="center",
-                va="bottom",
-                fontsize=6.5,
-                color=INK if value is not None else MUTED,
-            )
+        figure, axes = plt.subplots(figsize=(3.2, 1.05))
+        missing = max(slots - len(points), 0)
+        _bars(axes, points, goal)
         if goal is not None:
-            axes.axhline(float(goal * 100), color=ACCENT, linewidth=1, linestyle="--", zorder=3)
-            axes.text(
-                len(points) - 0.5,
-                float(goal * 100) + 1,
-                f"goal {float(goal * 100):g}%",
-                ha="right",
-                va="bottom",
+            height = float(goal * 100)
+            axes.axhline(height, color=ACCENT, linewidth=1, linestyle="--", zorder=3)
+            # Outside the plot, right of the last bar, so it never covers a value label.
+            axes.annotate(
+                f"goal\n{float(goal * 100):g}%",
+                xy=(1, height),
+                xycoords=("axes fraction", "data"),
+                xytext=(3, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
                 fontsize=6,
                 color=ACCENT,
+                linespacing=1.0,
             )
-        axes.set_xticks(range(len(points)), [label[2:] for label in labels])
+        if missing:
+            axes.text(
+                (-1 - missing) / 2,
+                50,
+                "not in force",
+                ha="center",
+                va="center",
+                fontsize=6.5,
+                color=MUTED,
+                style="italic",
+            )
+        axes.set_xlim(-0.5 - missing, len(points) - 0.5)
+        axes.set_xticks(
+            range(len(points)),
+            [period_label(label, index == 0) for index, (label, _) in enumerate(points)],
+        )
         axes.set_ylim(0, 118)
         axes.set_yticks([0, 50, 100], ["0", "50", "100%"])
         axes.grid(axis="y", color=GRID, linewidth=0.6, zorder=0)
@@ -97,6 +117,34 @@ def trend_chart(points: Sequence[tuple[str, Decimal | None]], goal: Decimal | No
             axes.spines[side].set_visible(False)
         axes.tick_params(length=0)
         return _svg(figure)
+
+
+def _bars(axes: Any, points: Sequence[tuple[str, Decimal | None]], goal: Decimal | None) -> None:  # noqa: ANN401 - matplotlib Axes
+    """One bar per point with its value on top; missed periods hatched as well as coloured."""
+    for index, (_, value) in enumerate(points):
+        height = float(value * 100) if value is not None else 0.0
+        reached = value is not None and (goal is None or value >= goal)
+        axes.bar(
+            index,
+            height,
+            width=0.62,
+            zorder=2,
+            color=GOOD if reached else BAD_FILL,
+            edgecolor=GOOD if reached else BAD,
+            hatch=None if reached else "////",
+            linewidth=0.8,
+        )
+        axes.text(
+            index,
+            height + 2,
+            "no items" if value is None else f"{float(value * 100):.0f}%",
+            ha="center",
+            va="bottom",
+            fontsize=6.5 if value is not None else 5.5,
+            color=INK if value is not None else MUTED,
+            zorder=4,  # above the goal line, on a white ground so the line never strikes it
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.4},
+        )
 
 
 def outage_timeline(outages: Sequence[Outage], start: int, end: int, timezone: str) -> str:

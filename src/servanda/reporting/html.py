@@ -20,6 +20,7 @@ from servanda.domain.compliance import Status, percent, points
 from servanda.domain.credits import format_level
 from servanda.domain.durations import format_duration
 from servanda.domain.money import Money
+from servanda.domain.periods import parse_period
 from servanda.reporting import charts
 from servanda.services.customer_report import CustomerReport
 
@@ -32,6 +33,9 @@ STATUS_TEXT = {
     Status.NO_ITEMS: "No items",
     Status.NO_GOAL: "Informational",
 }
+# A glyph inside the status marker, so status never rests on colour alone (keyed by value,
+# as the plain tables carry statuses as text).
+STATUS_MARK = {"pass": "✓", "fail": "✗", "no_items": "–", "no items": "–", "no_goal": "i"}
 
 
 def local_time(instant: int | None, timezone: str, pattern: str = "%d %b %Y %H:%M") -> str:
@@ -64,6 +68,7 @@ def environment() -> Environment:
         minutes=minutes,
         money=lambda value: str(value) if isinstance(value, Money) else value,
         status_text=lambda status: STATUS_TEXT[status],
+        status_mark=lambda status: STATUS_MARK.get(str(status), ""),
         rating=lambda value: format_level(Metric.SATISFACTION, value),
     )
     env.globals.update(
@@ -79,4 +84,11 @@ def environment() -> Environment:
 def customer_report_html(report: CustomerReport) -> str:
     """The monthly customer SLA report as one self-contained HTML document."""
     template = environment().get_template("customer_report.html.j2")
-    return template.render(report=report, tz=report.timezone, statement=report.statement)
+    titles = {item.agreement.id: item.agreement.title for item in report.agreements}
+    return template.render(
+        report=report,
+        tz=report.timezone,
+        statement=report.statement,
+        previous_title=parse_period(report.period, report.timezone).previous().title,
+        agreement_title=lambda key: titles.get(key.split("/", 1)[0], key.split("/", 1)[0]),
+    )
