@@ -1,7 +1,8 @@
 """The monthly customer SLA report: every figure a service delivery manager sends one customer.
 
 Rules: docs/reports.md. Periods are cut in the customer's reporting zone; the
-trend covers ``TREND_PERIODS`` periods ending with the reported one; breaches
+trend covers ``TREND_PERIODS`` periods ending with the reported one, less those
+before (or after) the objective's agreement was in force; breaches
 list the breached measurements that concluded in the period (the first
 ``BREACH_LIMIT``), and the appendix shows the events of the first
 ``TRAIL_LIMIT`` breached tickets, so every figure drills down to its items.
@@ -47,7 +48,8 @@ class ObjectiveSummary:
     met: int
     breached: int
     previous: Decimal | None
-    trend: tuple[tuple[str, Decimal | None], ...]  # (period label, attainment), oldest first
+    # (period label, attainment), oldest first; only periods in which the agreement was in force
+    trend: tuple[tuple[str, Decimal | None], ...]
 
     @property
     def attainment(self) -> Decimal | None:
@@ -134,7 +136,7 @@ def customer_report(sources: ReportSources, customer: str, period: str) -> Custo
         sources, definitions, customer, period, trend, revision_id=revision_id
     )
     applicable = applicable_objectives(definitions, customer, cut.last)
-    labels = [p.label for p in cut.trailing(TREND_PERIODS)]
+    trailing = cut.trailing(TREND_PERIODS)
     counts: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for point in trend.trend:
         counts[point.objective_key][point.period][0] += point.met
@@ -157,7 +159,11 @@ def customer_report(sources: ReportSources, customer: str, period: str) -> Custo
                 met,
                 breached,
                 attainment(*counts[key][previous_label]),
-                tuple((label, attainment(*counts[key][label])) for label in labels),
+                tuple(
+                    (p.label, attainment(*counts[key][p.label]))
+                    for p in trailing
+                    if overlaps(agreement, p)
+                ),
             )
         )
     scope = Scope(customers=(customer,))
