@@ -69,6 +69,7 @@ def environment() -> Environment:
         money=lambda value: str(value) if isinstance(value, Money) else value,
         status_text=lambda status: STATUS_TEXT[status],
         status_mark=lambda status: STATUS_MARK.get(str(status), ""),
+        amount=lambda text: f"{Decimal(str(text)):,.2f}",
         rating=lambda value: format_level(Metric.SATISFACTION, value),
     )
     env.globals.update(
