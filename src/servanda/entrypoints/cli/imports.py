@@ -9,6 +9,7 @@ with ``servanda events import`` or folded by ``servanda replay``.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from servanda.adapters.importers.servicenow import (
 from servanda.adapters.importers.servicenow_rows import Columns
 from servanda.domain.events import EventType, TicketEvent
 from servanda.entrypoints.cli.db import DatabaseUrl
+from servanda.entrypoints.cli.events import paused_collector
 
 import_app = typer.Typer(
     help="Import a service desk's own export (ServiceNow incident logs).", no_args_is_help=True
@@ -105,14 +107,15 @@ def servicenow(
         columns=Columns(customer_field, service_field, customer),
         zone=zone_named(timezone),
     )
-    with console.status(f"Reading {file.name} ..."):
-        converted = convert_servicenow_file(file, options)
-    _report_rejections(console, converted.rejections, rejects)
-    if output is not None:
-        _write_jsonl(output, converted.events)
-        _print_summary(converted, None, f"written to {output}")
-        return
-    totals = _store(console, converted.events, now, database_url)
+    with paused_collector():  # a sixth of the CPU otherwise (re-scanning the events held)
+        with console.status(f"Reading {file.name} ..."):
+            converted = convert_servicenow_file(file, options)
+        _report_rejections(console, converted.rejections, rejects)
+        if output is not None:
+            _write_jsonl(output, converted.events)
+            _print_summary(converted, None, f"written to {output}")
+            return
+        totals = _store(console, converted.events, now, database_url)
     _print_summary(converted, totals, "stored")
 
 
@@ -156,6 +159,7 @@ def _store(
                 totals.tickets += outcome.tickets
                 totals.breaches += outcome.breaches
                 progress.advance(task, len(batch))
+                gc.collect(1)  # the young generations only (see ``paused_collector``)
         with storage.uow_factory() as uow:
             totals.by_state = uow.measurements.count_by_state()
     finally:
