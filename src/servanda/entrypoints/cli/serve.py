@@ -9,11 +9,19 @@ a SQLite file is migrated here, once, before the workers start.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Annotated
 
 import typer
 
 from servanda.entrypoints.cli.db import DatabaseUrl, open_storage
+
+SWITCH_INTERVAL_SECONDS = 0.001
+"""How long a thread holding the GIL runs before another may take it (CPython: 5 ms).
+
+A ticket read waits for the GIL after each of its few database round trips while event
+batches fold in other threads; 1 ms instead of 5 cuts those waits, at a small cost in
+thread switches."""
 
 
 def app_from_environment() -> object:
@@ -21,6 +29,7 @@ def app_from_environment() -> object:
     from servanda.bootstrap import load_settings
     from servanda.entrypoints.api import create_app
 
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     return create_app(load_settings())
 
 
