@@ -46,6 +46,7 @@ class BatchOutcome:
     measurements: int
     transitions: tuple[Transition, ...]
     touched: frozenset[str] = frozenset()  # the tickets that received new events
+    created: frozenset[Identity] = frozenset()  # the identities this batch stored
 
     @property
     def breaches(self) -> int:
@@ -132,6 +133,7 @@ def _record_once(
         measurements=refolded.measurements,
         transitions=refolded.transitions,
         touched=frozenset(touched),
+        created=frozenset(new),
     )
 
 

@@ -38,6 +38,7 @@ class ApiContext:
     ingestion_slots: threading.BoundedSemaphore = field(
         default_factory=lambda: threading.BoundedSemaphore(INGESTION_SLOTS)
     )
+    definitions_applied: threading.Event = field(default_factory=threading.Event)
 
 
 def context(request: Request) -> ApiContext:

@@ -10,6 +10,7 @@ others are rejected. At most ``MAX_BATCH`` items per request (413 beyond).
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
@@ -135,13 +136,17 @@ def summarise(results: list[ItemResult]) -> BatchResult:
     )
 
 
-def _stored_before(uow_factory: UnitOfWorkFactory, ids: list[Identity]) -> dict[Identity, Any]:
+def _require_definitions(uow_factory: UnitOfWorkFactory, seen: threading.Event) -> None:
+    """``ConflictError`` while no revision is stored; once one is, never asked again
+    (revisions are never deleted)."""
+    if seen.is_set():
+        return
     with uow_factory() as uow:
         if uow.revisions.latest() is None:
             raise ConflictError(
                 "no definitions are stored yet: apply them first (POST /api/v1/revisions)"
             )
-        return dict(uow.events.existing(ids)) if ids else {}
+    seen.set()
 
 
 @router.post("/events", response_model=BatchResult, summary="Record a batch of ticket events")
@@ -163,7 +168,7 @@ def post_events(batch: EventBatch, ctx: Context, principal: Writer) -> BatchResu
             )
     storage = ctx.storage
     with ctx.ingestion_slots:  # few CPU-bound batches at once: reads do not queue behind them
-        before = _stored_before(storage.uow_factory, sorted({e.identity for _, e in parsed}))
+        _require_definitions(storage.uow_factory, ctx.definitions_applied)
         outcome = record_events(
             storage.uow_factory, storage.evaluator, [e for _, e in parsed], ctx.now()
         )
@@ -175,7 +180,7 @@ def post_events(batch: EventBatch, ctx: Context, principal: Writer) -> BatchResu
         if id(event) in conflicts:
             status = "rejected"
             reason = f"identity {event.source}/{event.id} is already taken by other content"
-        elif event.identity in seen or event.identity in before:
+        elif event.identity in seen or event.identity not in outcome.created:
             status = "duplicate"
         seen.add(event.identity)
         results[index] = ItemResult(
