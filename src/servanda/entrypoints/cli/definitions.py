@@ -113,8 +113,10 @@ def _attributes(priority: str | None, fields: list[str]) -> dict[str, str]:
 
 def _day(at: str | None, timezone: str) -> date:
     if at is None:
-        # The entrypoint supplies "now"; the domain never reads the clock.
-        return datetime.now(ZoneInfo(timezone)).date()  # noqa: TID251
+        # The entrypoint supplies "now" from the one wall-clock module.
+        from servanda.adapters.system_clock import SystemClock
+
+        return datetime.fromtimestamp(SystemClock().now(), ZoneInfo(timezone)).date()
     try:
         return date.fromisoformat(at)
     except ValueError:
