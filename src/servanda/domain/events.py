@@ -14,9 +14,11 @@ error.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from enum import StrEnum
+
+from servanda.domain.errors import EventError
 
 
 class EventType(StrEnum):
@@ -86,3 +88,24 @@ def epoch_seconds(instant: datetime) -> int:
 def from_epoch(seconds: int) -> datetime:
     """The aware UTC instant of whole epoch ``seconds``."""
     return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def parse_instant(text: str, zone: tzinfo | None = None, *, field: str | None = None) -> int:
+    """Whole epoch seconds (floored) of an ISO 8601 timestamp; a naive one needs ``zone``.
+
+    ``Z`` and ``+hh:mm`` offsets are accepted (SEMANTICS "Business time" 6).
+    ``field`` names the value in messages (``None``: a bare timestamp, as in a
+    file cell). Errors are ``EventError`` (a ``ValueError``).
+    """
+    value = text.strip()
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        lead = f"{field} " if field else ""
+        raise EventError(f"{lead}{value!r} is not an ISO 8601 timestamp") from None
+    if instant.tzinfo is None:
+        if zone is None:
+            name = field or "timestamp"
+            raise EventError(f"{name} {value!r} has no UTC offset (add Z or +hh:mm)")
+        instant = instant.replace(tzinfo=zone)
+    return epoch_seconds(instant)

@@ -14,13 +14,14 @@ otherwise change SLA outcomes silently).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from decimal import Decimal, InvalidOperation
 
 import orjson
 
 from servanda.domain.errors import EventError
-from servanda.domain.events import DEFAULT_SOURCE, EventType, TicketEvent, epoch_seconds
+from servanda.domain.events import DEFAULT_SOURCE, EventType, TicketEvent
+from servanda.domain.events import parse_instant as domain_parse_instant
 
 _REQUIRED = ("id", "ticket", "type", "at")
 _COMMON = frozenset({*_REQUIRED, "source"})
@@ -33,19 +34,14 @@ _ALLOWED: dict[EventType, frozenset[str]] = dict.fromkeys(EventType, _COMMON) | 
 _KNOWN_TYPES = ", ".join(kind.value for kind in EventType)
 
 
-def parse_instant(value: object, zone: tzinfo | None = None) -> int:
-    """Whole epoch seconds (floored) of an ISO 8601 string with an offset (or naive in ``zone``)."""
+def parse_instant(value: object, zone: tzinfo | None = None, *, field: str = "at") -> int:
+    """Whole epoch seconds (floored) of a JSON value that must be an ISO 8601 string.
+
+    The string rule is ``domain.events.parse_instant``; this adds the JSON type check.
+    """
     if not isinstance(value, str):
-        raise EventError(f"at must be an ISO 8601 string, not {_kind(value)}")
-    try:
-        instant = datetime.fromisoformat(value)
-    except ValueError:
-        raise EventError(f"at {value!r} is not an ISO 8601 timestamp") from None
-    if instant.tzinfo is None:
-        if zone is None:
-            raise EventError(f"at {value!r} has no UTC offset (add Z or +hh:mm)")
-        instant = instant.replace(tzinfo=zone)
-    return epoch_seconds(instant)
+        raise EventError(f"{field} must be an ISO 8601 string, not {_kind(value)}")
+    return domain_parse_instant(value, zone, field=field)
 
 
 def event_from_json(data: object, *, zone: tzinfo | None = None) -> TicketEvent:

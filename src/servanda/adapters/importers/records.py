@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from servanda.domain.errors import EventError
-from servanda.domain.events import epoch_seconds
+from servanda.domain.events import parse_instant as parse_event_instant
 
 T = TypeVar("T")
 
@@ -61,16 +61,7 @@ def zone_named(name: str) -> tzinfo:
 def parse_instant(text: str, zone: tzinfo | None = None) -> int:
     """Epoch seconds of an ISO 8601 timestamp; naive ones need ``zone``.
 
-    ``Z`` and ``+hh:mm`` offsets are accepted; sub-second parts are floored.
-    Raises ``ValueError`` with a readable message.
+    The event format's rule (``domain.events.parse_instant``), worded for file
+    cells; raises ``EventError`` (a ``ValueError``) with a readable message.
     """
-    value = text.strip()
-    try:
-        instant = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not an ISO 8601 timestamp") from None
-    if instant.tzinfo is None:
-        if zone is None:
-            raise ValueError(f"timestamp {value!r} has no UTC offset and no zone was given")
-        instant = instant.replace(tzinfo=zone)
-    return epoch_seconds(instant)
+    return parse_event_instant(text, zone, field=None)
