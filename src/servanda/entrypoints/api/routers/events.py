@@ -17,7 +17,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from servanda.domain.errors import ConflictError, EventError
-from servanda.domain.events import TicketEvent
+from servanda.domain.events import EventType, TicketEvent
 from servanda.entrypoints.api.context import Context, Writer
 from servanda.entrypoints.api.errors import ApiError
 from servanda.services.ingestion import record_events
@@ -37,17 +37,7 @@ EVENT_SCHEMA: dict[str, Any] = {
         "ticket": {"type": "string", "minLength": 1},
         "type": {
             "type": "string",
-            "enum": [
-                "created",
-                "responded",
-                "status_changed",
-                "customer_replied",
-                "attributes_changed",
-                "resolved",
-                "reopened",
-                "closed",
-                "rated",
-            ],
+            "enum": [kind.value for kind in EventType],
         },
         "at": {"type": "string", "format": "date-time"},
         "source": {"type": "string"},
