@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from servanda.domain.agreements import Definitions
     from servanda.services.evaluation import Evaluator
     from servanda.services.ports import DefinitionsCodec, TicketFold, UnitOfWorkFactory
+    from servanda.services.reports import ReportSources
 
 
 class SchemaOutOfDateError(ServandaError):
@@ -92,6 +93,14 @@ def connect(settings: Settings, *, migrate: bool = False) -> Storage:
             fold_for, reader=lambda: SqlAlchemyUnitOfWork(engine, codec, read_only=True)
         ),
     )
+
+
+def report_sources(storage: Storage) -> ReportSources:
+    """What the report use cases read: revisions through the unit of work, aggregates in SQL."""
+    from servanda.adapters.sqlalchemy.reports import SqlAlchemyReportReadModel
+    from servanda.services.reports import ReportSources
+
+    return ReportSources(storage.uow_factory, SqlAlchemyReportReadModel(storage.engine))
 
 
 def upgrade(settings: Settings) -> tuple[str | None, str | None]:

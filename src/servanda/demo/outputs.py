@@ -15,9 +15,9 @@
 CSV and JSON are byte-identical for the same seed. PDFs (WeasyPrint is
 single-threaded and the slowest step) are rendered in up to ``PDF_WORKERS``
 forked processes (on Linux; elsewhere one by one) while the other reports are
-still being computed. Reports
-read the one immutable revision through a memoizing codec, so its snapshot is
-decoded once rather than once per report query.
+still being computed. Reports read the revision through the same sources as
+``servanda report`` (``bootstrap.report_sources``); its snapshot is decoded
+once per process (``specs.snapshot.loads`` is memoized).
 """
 
 from __future__ import annotations
@@ -32,43 +32,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from servanda.bootstrap import Storage
+from servanda.bootstrap import report_sources as bootstrap_report_sources
 from servanda.demo.history import DemoPeriod
 from servanda.demo.summary import DemoSummary, summarise, summary_json
 from servanda.domain.agreements import Definitions, add_months
 from servanda.services.credit_reports import CreditsReport, credits_report
-from servanda.services.ports import DefinitionsCodec
 from servanda.services.reports import ReportSources
 
 PDF_WORKERS = 2
-
-
-@dataclass(slots=True)
-class MemoizingCodec:
-    """A definitions codec that decodes each stored snapshot once (revisions are immutable)."""
-
-    inner: DefinitionsCodec
-    decoded: dict[bytes | str, Definitions] = field(default_factory=dict)
-
-    def dumps(self, definitions: Definitions) -> bytes:
-        return self.inner.dumps(definitions)
-
-    def loads(self, data: bytes | str) -> Definitions:
-        if data not in self.decoded:
-            self.decoded[data] = self.inner.loads(data)
-        return self.decoded[data]
-
-
-def report_sources(storage: Storage) -> ReportSources:
-    """The sources of ``servanda report``, reading revisions through a ``MemoizingCodec``."""
-    from servanda.adapters.sqlalchemy.reports import SqlAlchemyReportReadModel
-    from servanda.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
-    from servanda.bootstrap import definitions_codec
-
-    codec = MemoizingCodec(definitions_codec())
-    return ReportSources(
-        lambda: SqlAlchemyUnitOfWork(storage.engine, codec),
-        SqlAlchemyReportReadModel(storage.engine),
-    )
 
 
 class PdfRenderer:
@@ -153,7 +124,7 @@ def write_reports(
     on_file: Callable[[Path], None] = lambda _path: None,
 ) -> tuple[DemoSummary, Written]:
     """Every report file (PDFs handed to ``renderer``); the summary of the last month."""
-    sources = report_sources(storage)
+    sources = bootstrap_report_sources(storage)
     written = Written(renderer, on_file)
     summary = _customer_reports(
         sources, reports, definitions, customers, period.last_label, written

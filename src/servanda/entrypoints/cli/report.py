@@ -52,13 +52,12 @@ def register(app: typer.Typer) -> None:
 
 def _run(database_url: str | None, build: object) -> None:
     """Open storage, hand ``build`` the report sources, close storage."""
-    from servanda.adapters.sqlalchemy.reports import SqlAlchemyReportReadModel
+    from servanda.bootstrap import report_sources
     from servanda.domain.periods import PeriodError
-    from servanda.services.reports import ReportSources
 
     storage = open_storage(database_url)
     try:
-        sources = ReportSources(storage.uow_factory, SqlAlchemyReportReadModel(storage.engine))
+        sources = report_sources(storage)
         assert callable(build)
         build(sources)
     except PeriodError as error:

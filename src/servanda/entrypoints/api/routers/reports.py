@@ -67,12 +67,12 @@ def build_table(
     service: str | None,
     agreement: str | None,
 ) -> Table:
-    from servanda.adapters.sqlalchemy.reports import SqlAlchemyReportReadModel
+    from servanda.bootstrap import report_sources
     from servanda.reporting import tables
     from servanda.services.credit_reports import credits_report
-    from servanda.services.reports import ReportSources, availability_report, compliance_report
+    from servanda.services.reports import availability_report, compliance_report
 
-    sources = ReportSources(ctx.storage.uow_factory, SqlAlchemyReportReadModel(ctx.storage.engine))
+    sources = report_sources(ctx.storage)
     if kind is ReportKind.COMPLIANCE:
         report = compliance_report(
             sources, period, customer=customer, service=service, agreement=agreement
