@@ -36,6 +36,7 @@ from servanda.adapters.sqlalchemy.engine import make_engine
 from servanda.adapters.sqlalchemy.schema import upgrade_database
 from servanda.adapters.sqlalchemy.tables import events as events_table
 from servanda.adapters.sqlalchemy.tokens import SqlAlchemyTokenStore
+from servanda.adapters.system_clock import SystemClock
 from servanda.bootstrap import connect, load_settings
 from servanda.services.auth import Role, create_token
 from servanda.services.revisions import apply_definitions
@@ -43,6 +44,8 @@ from servanda.specs.snapshot import content_hash
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from tests.streams import START, small_definitions
+
+CLOCK = SystemClock()  # live events are dated by the machine clock, as the server is
 
 
 @dataclass
@@ -64,28 +67,43 @@ def iso(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, tz=UTC).isoformat()
 
 
-def batches(client: int, size: int):
-    """Endless batches: a third new tickets, a third responses, a third resolutions."""
+def batches(client: int, size: int, live: bool):
+    """Endless batches: a third new tickets, a third responses, a third resolutions.
+
+    ``live``: every event is dated when its batch is built, as an integration pushing
+    tickets as they happen does; otherwise (backfill) events are dated on one past day.
+    """
     rng = random.Random(client)
     created: list[tuple[str, int]] = []
     serial = 0
     while True:
         batch: list[dict[str, object]] = []
+        sent = CLOCK.now()
         third = size // 3
         answered = created[-2 * third : -third] if len(created) >= 2 * third else []
         resolving = created[-3 * third : -2 * third] if len(created) >= 3 * third else []
         for ticket, at in answered:
             batch.append(
-                {"id": f"{ticket}-r", "ticket": ticket, "type": "responded", "at": iso(at + 600)}
+                {
+                    "id": f"{ticket}-r",
+                    "ticket": ticket,
+                    "type": "responded",
+                    "at": iso(sent if live else at + 600),
+                }
             )
         for ticket, at in resolving:
             batch.append(
-                {"id": f"{ticket}-x", "ticket": ticket, "type": "resolved", "at": iso(at + 7200)}
+                {
+                    "id": f"{ticket}-x",
+                    "ticket": ticket,
+                    "type": "resolved",
+                    "at": iso(sent if live else at + 7200),
+                }
             )
         while len(batch) < size:
             serial += 1
             ticket = f"c{client}-{serial}"
-            at = START + rng.randint(0, 86_400)
+            at = sent if live else START + rng.randint(0, 86_400)
             batch.append(
                 {
                     "id": f"{ticket}-c",
@@ -101,10 +119,10 @@ def batches(client: int, size: int):
         yield batch
 
 
-def writer(base: str, token: str, client: int, size: int, shared: Shared) -> None:
+def writer(base: str, token: str, client: int, size: int, live: bool, shared: Shared) -> None:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
-        for batch in batches(client, size):
+        for batch in batches(client, size, live):
             if shared.stop.is_set():
                 return
             body = orjson.dumps({"events": batch})  # the client stays light: orjson both ways
@@ -182,6 +200,12 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument(
+        "--timeline",
+        choices=("live", "backfill"),
+        default="live",
+        help="live: events dated as sent (default); backfill: dated on one past day",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
 
@@ -213,7 +237,10 @@ def main() -> None:
                 time.sleep(0.1)
         shared = Shared()
         threads = [
-            threading.Thread(target=writer, args=(base, writer_token, c, args.batch, shared))
+            threading.Thread(
+                target=writer,
+                args=(base, writer_token, c, args.batch, args.timeline == "live", shared),
+            )
             for c in range(args.writers)
         ] + [
             threading.Thread(target=reader, args=(base, reader_token, 1000 + r, shared))

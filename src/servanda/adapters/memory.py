@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
@@ -117,8 +117,9 @@ class InMemoryTicketRepository:
     def __init__(self, state: _State) -> None:
         self._state = state
 
-    def lock(self, ticket_ids: Collection[str]) -> set[str]:
-        existed = {t for t in ticket_ids if t in self._state.tickets}
+    def lock(self, ticket_ids: Collection[str]) -> dict[str, int]:
+        tickets = self._state.tickets
+        existed = {t: _event_count(tickets[t]) for t in ticket_ids if t in tickets}
         for ticket_id in ticket_ids:
             self._state.tickets.setdefault(ticket_id, None)
         return existed
@@ -149,7 +150,12 @@ class InMemoryMeasurementRepository:
     def __init__(self, state: _State) -> None:
         self._state = state
 
-    def replace(self, ticket_ids: Collection[str], stored: Sequence[StoredMeasurement]) -> None:
+    def replace(
+        self,
+        ticket_ids: Collection[str],
+        stored: Sequence[StoredMeasurement],
+        scopes: Mapping[str, tuple[str | None, str | None]],
+    ) -> None:
         for ticket_id in ticket_ids:
             self._state.measurements.pop(ticket_id, None)
         for item in stored:
@@ -278,3 +284,7 @@ class InMemoryUnitOfWork:
 
     def rollback(self) -> None:
         self._begin()
+
+
+def _event_count(state: TicketState | None) -> int:
+    return 0 if state is None else state.event_count

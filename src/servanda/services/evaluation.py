@@ -18,7 +18,9 @@ The caller has locked the tickets (``TicketRepository.lock``/``claim_due``).
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -54,10 +56,49 @@ class RefoldOutcome:
     tickets: int
     measurements: int
     transitions: tuple[Transition, ...]
+    histories: Mapping[str, Sequence[TicketEvent]] = field(default_factory=dict)
+    """The whole event history each re-folded ticket was folded from."""
 
     @property
     def breaches(self) -> int:
         return sum(1 for t in self.transitions if t.kind is TransitionKind.BREACHED)
+
+
+HISTORY_CACHE_TICKETS = 20_000
+
+
+class HistoryCache:
+    """The event histories of recently folded tickets, kept per process, so that a batch adding
+    events to a ticket folded here before need not read its earlier events back.
+
+    An entry counts only when its length equals the ticket's stored ``event_count`` as read
+    under the ticket's row lock: the event log is append-only, so the same count means the same
+    events; if another process has folded more events since, the counts differ and the history
+    is read back. Entries are remembered after their unit of work commits, never before (a
+    rolled-back fold must not be remembered). Least recently used entries go first.
+    """
+
+    def __init__(self, capacity: int = HISTORY_CACHE_TICKETS) -> None:
+        self._capacity = capacity
+        self._entries: OrderedDict[str, tuple[TicketEvent, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, ticket_id: str, event_count: int) -> tuple[TicketEvent, ...] | None:
+        """The ticket's history if the one remembered has ``event_count`` events, else ``None``."""
+        with self._lock:
+            found = self._entries.get(ticket_id)
+            if found is None or len(found) != event_count:
+                return None
+            self._entries.move_to_end(ticket_id)
+            return found
+
+    def remember(self, histories: Mapping[str, Sequence[TicketEvent]]) -> None:
+        with self._lock:
+            for ticket_id, events in histories.items():
+                self._entries[ticket_id] = tuple(events)
+                self._entries.move_to_end(ticket_id)
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
 
 
 @dataclass(slots=True)
@@ -69,6 +110,7 @@ class Evaluator:
     reader: UnitOfWorkFactory | None = None
     """Opens the read-only unit of work of ``prefold`` (on SQLite a read that does not take
     the write lock, so one importer reads while another writes); default: the caller's."""
+    histories: HistoryCache = field(default_factory=HistoryCache)
 
     def fold_for(self, uow: UnitOfWork, revision_id: int) -> TicketFold:
         fold = self._folds.get(revision_id)
@@ -144,9 +186,10 @@ class Evaluator:
             stored.extend(result.measurements)
             due.extend(result.transitions)
         uow.tickets.save(states)
-        uow.measurements.replace(ticket_ids, stored)
+        scopes = {state.id: (state.customer, state.service) for state in states}
+        uow.measurements.replace(ticket_ids, stored, scopes)
         recorded = uow.transitions.reconcile(ticket_ids, due, now)
-        return RefoldOutcome(len(states), len(stored), tuple(recorded))
+        return RefoldOutcome(len(states), len(stored), tuple(recorded), histories)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +209,12 @@ class Prefolded:
 
     def is_valid(self, revisions: Sequence[RevisionSummary], now: int) -> bool:
         return self.now == now and self.revisions == _signature(revisions)
+
+    def without(self, ticket_ids: Collection[str]) -> Prefolded:
+        """These results but those of ``ticket_ids`` (tickets stored meanwhile by another unit
+        of work, whose results folded only part of their history)."""
+        kept = {t: r for t, r in self.results.items() if t not in ticket_ids}
+        return Prefolded(self.revisions, self.now, kept)
 
 
 def _signature(revisions: Sequence[RevisionSummary]) -> tuple[tuple[int, int], ...]:

@@ -17,7 +17,7 @@ whole batch, which is safe because it is idempotent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from servanda.domain.errors import EventError
@@ -116,14 +116,12 @@ def _record_once(
         refolded = RefoldOutcome(0, 0, ())
         if touched:
             existed = uow.tickets.lock(touched)
-            complete: dict[str, list[TicketEvent]] = {}
-            for event in fresh:
-                if event.ticket not in existed:
-                    complete.setdefault(event.ticket, []).append(event)
-            for ticket in [t for t in complete if len(complete[t]) != len(histories[t])]:
-                del complete[ticket]  # some of its events were stored before: read them back
+            complete = _complete_histories(evaluator, fresh, existed, histories)
+            if prefolded is not None:
+                prefolded = prefolded.without(existed)
             refolded = evaluator.refold(uow, touched, now, complete, prefolded)
         uow.commit()
+        evaluator.histories.remember(refolded.histories)
     return BatchOutcome(
         received=len(events),
         new=len(new),
@@ -135,6 +133,29 @@ def _record_once(
         touched=frozenset(touched),
         created=frozenset(new),
     )
+
+
+def _complete_histories(
+    evaluator: Evaluator,
+    fresh: Sequence[TicketEvent],
+    existed: Mapping[str, int],
+    batch: Mapping[str, Sequence[TicketEvent]],
+) -> dict[str, list[TicketEvent]]:
+    """The touched tickets whose whole history is at hand without reading the event log: a
+    ticket new with this batch, or one whose earlier history this process remembers."""
+    complete: dict[str, list[TicketEvent]] = {}
+    for event in fresh:
+        complete.setdefault(event.ticket, []).append(event)
+    for ticket in list(complete):
+        if ticket in existed:
+            earlier = evaluator.histories.get(ticket, existed[ticket])
+            if earlier is None:
+                del complete[ticket]  # read its stored events back
+            else:
+                complete[ticket] = [*earlier, *complete[ticket]]
+        elif len(complete[ticket]) != len(batch[ticket]):
+            del complete[ticket]  # some of its events were stored before: read them back
+    return complete
 
 
 def _describe_conflicts(conflicts: Sequence[TicketEvent]) -> str:

@@ -10,7 +10,7 @@ Instants are integer epoch seconds (UTC) throughout, as in the domain.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from types import TracebackType
@@ -150,11 +150,12 @@ class EventRepository(Protocol):
 
 
 class TicketRepository(Protocol):
-    def lock(self, ticket_ids: Collection[str]) -> set[str]:
+    def lock(self, ticket_ids: Collection[str]) -> dict[str, int]:
         """Create missing ticket rows and lock them all for this unit of work, in id order.
 
-        Returns the ids whose row existed before: a ticket not among them has no
-        stored event but the ones this unit of work added.
+        Returns the ids whose row existed before, each with its ``event_count`` (the
+        events it held when last folded): a ticket not among them has no stored event
+        but the ones this unit of work added.
         """
         ...
 
@@ -175,9 +176,13 @@ class TicketRepository(Protocol):
 
 class MeasurementRepository(Protocol):
     def replace(
-        self, ticket_ids: Collection[str], measurements: Sequence[StoredMeasurement]
+        self,
+        ticket_ids: Collection[str],
+        measurements: Sequence[StoredMeasurement],
+        scopes: Mapping[str, tuple[str | None, str | None]],
     ) -> None:
-        """Drop every stored measurement of ``ticket_ids`` and store ``measurements`` instead."""
+        """Drop every stored measurement of ``ticket_ids`` and store ``measurements`` instead;
+        ``scopes`` holds each ticket's current customer and service."""
         ...
 
     def for_ticket(self, ticket_id: str) -> list[StoredMeasurement]: ...

@@ -4,9 +4,11 @@ SQLAlchemy's per-row parameter processing costs more than the database work
 at tens of thousands of rows per second, so the repositories hand whole
 batches of tuples to these writers, inside the unit of work's transaction:
 
-- PostgreSQL (psycopg 3): ``COPY`` into the target (or a temporary staging
-  table when conflicts must be resolved with ``INSERT ... SELECT ... ON
-  CONFLICT``), arrays (``= ANY(%s)``) instead of long ``IN`` lists.
+- PostgreSQL (psycopg 3): ``COPY`` into the target; ``INSERT ... SELECT ...
+  ON CONFLICT`` from array parameters (``unnest``) for API-sized batches, or
+  from a temporary staging table filled by ``COPY`` for file imports; arrays
+  instead of long ``IN`` lists, probed one key at a time (``LATERAL``) so the
+  plan never depends on table statistics.
 - SQLite: ``executemany`` of plain statements. The transaction holds the
   database's single write lock (``BEGIN IMMEDIATE``), so "which identities are
   already stored" can be asked before inserting without a race.
@@ -15,14 +17,21 @@ batches of tuples to these writers, inside the unit of work's transaction:
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
+from functools import cache
 from typing import Any, Protocol
 
 from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql
+
+from servanda.adapters.sqlalchemy.tables import metadata
 
 Row = tuple[Any, ...]
 CHUNK = 500
 
 EVENT_COLUMNS = ("source", "event_id", "ticket_id", "type", "at", "content")
+ARRAY_ROWS = 2000
+"""Up to this many rows, PostgreSQL inserts from array parameters (one round trip); larger
+batches (file imports) are copied into a staging table first, which is faster per row."""
 
 
 class BulkWriter(Protocol):
@@ -38,8 +47,13 @@ class BulkWriter(Protocol):
         """Insert rows, replacing every column but the first (the key) on conflict."""
         ...
 
-    def lock_tickets(self, ticket_ids: Sequence[str]) -> set[str]:
-        """Create missing ticket rows, lock all in id order; return the ids that existed."""
+    def lock_tickets(self, ticket_ids: Sequence[str]) -> dict[str, int]:
+        """Create missing ticket rows, lock all in id order; return the ids that existed, each
+        with its ``event_count``."""
+        ...
+
+    def existing_tickets(self, ticket_ids: Collection[str]) -> set[str]:
+        """The ids among ``ticket_ids`` that have a ticket row (no lock taken)."""
         ...
 
     def select_by_ticket(
@@ -106,11 +120,20 @@ class SqliteBulkWriter:
                 rows,
             )
 
-    def lock_tickets(self, ticket_ids: Sequence[str]) -> set[str]:
+    def lock_tickets(self, ticket_ids: Sequence[str]) -> dict[str, int]:
         """Only a lookup: the transaction already holds SQLite's write lock."""
-        existed: set[str] = set()
+        existed: dict[str, int] = {}
         cursor = self._driver.cursor()
         for chunk in _chunks(ticket_ids):
+            marks = ",".join("?" * len(chunk))
+            cursor.execute(f"SELECT id, event_count FROM tickets WHERE id IN ({marks})", chunk)
+            existed.update(cursor.fetchall())
+        return existed
+
+    def existing_tickets(self, ticket_ids: Collection[str]) -> set[str]:
+        existed: set[str] = set()
+        cursor = self._driver.cursor()
+        for chunk in _chunks(list(ticket_ids)):
             marks = ",".join("?" * len(chunk))
             cursor.execute(f"SELECT id FROM tickets WHERE id IN ({marks})", chunk)
             existed.update(ticket_id for (ticket_id,) in cursor.fetchall())
@@ -156,19 +179,16 @@ class PostgresBulkWriter:
         if not rows:
             return set()
         cursor = self._driver.cursor()
-        _empty_staging(
-            cursor,
-            "incoming_events",
-            "(source text, event_id text, ticket_id text, type text, at bigint, content text)",
-        )
-        self._copy(cursor, "incoming_events", EVENT_COLUMNS, rows)
         # Appended in identity order, so concurrent importers take index entries in one order.
-        cursor.execute(
-            "INSERT INTO events (source, event_id, ticket_id, type, at, content) "
-            "SELECT source, event_id, ticket_id, type, at, content FROM incoming_events "
-            "ORDER BY source, event_id "
-            "ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id"
-        )
+        select = f"SELECT {','.join(EVENT_COLUMNS)} FROM {{}} ORDER BY source, event_id"
+        if len(rows) <= ARRAY_ROWS:
+            cursor.execute(
+                _insert_new(select.format(_unnest("events", EVENT_COLUMNS))), _columns(rows)
+            )
+        else:
+            _empty_staging(cursor, "incoming_events", _STAGED_EVENT_COLUMNS)
+            self._copy(cursor, "incoming_events", EVENT_COLUMNS, rows)
+            cursor.execute(_insert_new(select.format("incoming_events")))
         return {(source, event_id) for source, event_id in cursor.fetchall()}
 
     def insert(self, table: str, columns: Sequence[str], rows: Sequence[Row]) -> None:
@@ -179,40 +199,51 @@ class PostgresBulkWriter:
         if not rows:
             return
         cursor = self._driver.cursor()
+        names = ",".join(columns)
+        updates = ",".join(f"{c} = excluded.{c}" for c in columns[1:])
+        upsert = (
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {{}} ORDER BY {columns[0]} "
+            f"ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}"
+        )
+        if len(rows) <= ARRAY_ROWS:
+            cursor.execute(upsert.format(_unnest(table, columns)), _columns(rows))
+            return
         staging = f"incoming_{table}"
         _empty_staging(cursor, staging, f"(LIKE {table} INCLUDING DEFAULTS)")
         self._copy(cursor, staging, columns, rows)
-        names = ",".join(columns)
-        updates = ",".join(f"{c} = excluded.{c}" for c in columns[1:])
-        cursor.execute(
-            f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} ORDER BY {columns[0]} "
-            f"ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}"
-        )
+        cursor.execute(upsert.format(staging))
 
-    def lock_tickets(self, ticket_ids: Sequence[str]) -> set[str]:
+    def lock_tickets(self, ticket_ids: Sequence[str]) -> dict[str, int]:
         # Creates missing rows and row-locks existing ones, in id order (no deadlock between
         # importers: everyone takes ticket locks in the same order). ``xmax = 0`` marks a row
         # this statement inserted; a row it updated (locked) existed before.
         cursor = self._driver.execute(
             "INSERT INTO tickets (id, attributes, event_count) "
             "SELECT id, '{}', 0 FROM unnest(%s::text[]) AS id ORDER BY id "
-            "ON CONFLICT (id) DO UPDATE SET id = excluded.id RETURNING id, xmax = 0",
+            "ON CONFLICT (id) DO UPDATE SET id = excluded.id RETURNING id, xmax = 0, event_count",
             (sorted(ticket_ids),),
         )
-        return {ticket_id for ticket_id, inserted in cursor.fetchall() if not inserted}
+        return {
+            ticket_id: count for ticket_id, inserted, count in cursor.fetchall() if not inserted
+        }
+
+    def existing_tickets(self, ticket_ids: Collection[str]) -> set[str]:
+        cursor = self._driver.execute(_probe("tickets", "id", ("id",)), (list(ticket_ids),))
+        return {ticket_id for (ticket_id,) in cursor.fetchall()}
 
     def select_by_ticket(
         self, table: str, columns: Sequence[str], ticket_ids: Collection[str]
     ) -> Iterator[Row]:
-        cursor = self._driver.cursor()
-        cursor.execute(
-            f"SELECT {','.join(columns)} FROM {table} WHERE ticket_id = ANY(%s)",
-            (list(ticket_ids),),
-        )
+        cursor = self._driver.execute(_probe(table, "ticket_id", columns), (list(ticket_ids),))
         yield from cursor.fetchall()
 
     def delete_by_ticket(self, table: str, ticket_ids: Collection[str]) -> None:
-        self._driver.execute(f"DELETE FROM {table} WHERE ticket_id = ANY(%s)", (list(ticket_ids),))
+        # The rows are found by index probes as in ``select_by_ticket`` and deleted by their
+        # physical address; the caller holds the tickets' locks, so no row moves meanwhile.
+        self._driver.execute(
+            f"DELETE FROM {table} WHERE ctid = ANY(ARRAY({_probe(table, 'ticket_id', ('ctid',))}))",
+            (list(ticket_ids),),
+        )
 
     def select_events(self, identities: Collection[tuple[str, str]]) -> Iterator[Row]:
         sources = [source for source, _ in identities]
@@ -231,6 +262,49 @@ class PostgresBulkWriter:
         with cursor.copy(f"COPY {table} ({','.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+
+def _probe(table: str, key: str, columns: Sequence[str]) -> str:
+    """``columns`` of the rows of ``table`` whose ``key`` is in the array parameter, found by one
+    index probe per key whatever the statistics say. On a young or fast-growing table (not
+    analysed yet) ``key = ANY(%s)`` and a plain join are planned as sequential scans, which
+    grow with the table; ``OFFSET 0`` keeps the lateral subquery a per-key probe."""
+    names = ",".join(f"r.{c}" for c in columns)
+    return (
+        f"SELECT {names} FROM unnest(%s::text[]) AS k(key) "
+        f"CROSS JOIN LATERAL (SELECT {','.join(columns)} FROM {table} "
+        f"WHERE {key} = k.key OFFSET 0) AS r"
+    )
+
+
+def _columns(rows: Sequence[Row]) -> list[list[Any]]:
+    """The rows as one list per column (the parameters of ``_unnest``)."""
+    return [list(column) for column in zip(*rows, strict=True)]
+
+
+def _unnest(table: str, columns: Sequence[str]) -> str:
+    """A row source of one array parameter per column (``_columns``), for up to ``ARRAY_ROWS``
+    rows: one statement, where ``COPY`` into a staging table takes three and a temporary table."""
+    return f"unnest({_array_casts(table, tuple(columns))}) AS incoming({','.join(columns)})"
+
+
+@cache
+def _array_casts(table: str, columns: tuple[str, ...]) -> str:
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    found = metadata.tables[table].c
+    return ",".join(f"%s::{found[name].type.compile(dialect=dialect)}[]" for name in columns)
+
+
+def _insert_new(source: str) -> str:
+    return (
+        f"INSERT INTO events ({','.join(EVENT_COLUMNS)}) {source} "
+        "ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id"
+    )
+
+
+_STAGED_EVENT_COLUMNS = (
+    "(source text, event_id text, ticket_id text, type text, at bigint, content text)"
+)
 
 
 def _empty_staging(cursor: Any, staging: str, columns: str) -> None:  # noqa: ANN401 - a cursor

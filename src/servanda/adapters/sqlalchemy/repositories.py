@@ -9,7 +9,7 @@ on SQLite the whole transaction already holds the write lock).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import orjson
@@ -154,15 +154,11 @@ class SqlAlchemyTicketRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def lock(self, ticket_ids: Collection[str]) -> set[str]:
+    def lock(self, ticket_ids: Collection[str]) -> dict[str, int]:
         return bulk_writer(self._connection).lock_tickets(sorted(ticket_ids))
 
     def existing(self, ticket_ids: Collection[str]) -> set[str]:
-        found: set[str] = set()
-        for chunk in chunked(ticket_ids):
-            rows = self._connection.execute(select(tickets.c.id).where(tickets.c.id.in_(chunk)))
-            found.update(rows.scalars())
-        return found
+        return bulk_writer(self._connection).existing_tickets(ticket_ids)
 
     def claim_due(self, now: int, limit: int) -> list[str]:
         query = (
@@ -230,25 +226,19 @@ class SqlAlchemyMeasurementRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def replace(self, ticket_ids: Collection[str], stored: Sequence[StoredMeasurement]) -> None:
-        """Each row also carries its ticket's stored customer and service (the ticket rows are
-        saved first, in the same unit of work), which compliance reports group by."""
+    def replace(
+        self,
+        ticket_ids: Collection[str],
+        stored: Sequence[StoredMeasurement],
+        scopes: Mapping[str, tuple[str | None, str | None]],
+    ) -> None:
+        """Each row also carries its ticket's customer and service (``scopes``), which
+        compliance reports group by."""
         writer = bulk_writer(self._connection)
         writer.delete_by_ticket("measurements", ticket_ids)
-        scopes = self._ticket_scopes({s.measurement.ticket for s in stored})
         writer.insert(
             "measurements", _MEASUREMENT_COLUMNS, [_measurement_row(s, scopes) for s in stored]
         )
-
-    def _ticket_scopes(self, ticket_ids: Collection[str]) -> dict[str, tuple[object, object]]:
-        found: dict[str, tuple[object, object]] = {}
-        query = select(tickets.c.id, tickets.c.customer, tickets.c.service)
-        for chunk in chunked(ticket_ids):
-            for ticket_id, customer, service in self._connection.execute(
-                query.where(tickets.c.id.in_(chunk))
-            ):
-                found[ticket_id] = (customer, service)
-        return found
 
     def for_ticket(self, ticket_id: str) -> list[StoredMeasurement]:
         rows = self._connection.execute(
@@ -296,7 +286,7 @@ _STATES = {state: state.value for state in ClockState}
 
 
 def _measurement_row(
-    stored: StoredMeasurement, scopes: dict[str, tuple[object, object]]
+    stored: StoredMeasurement, scopes: Mapping[str, tuple[str | None, str | None]]
 ) -> tuple[object, ...]:
     m = stored.measurement
     return (

@@ -22,7 +22,7 @@ from servanda.services.metrics import MetricsQuery
 from servanda.services.queries import ClockQuery
 from servanda.services.webhooks import WebhookStore
 
-INGESTION_SLOTS = 2
+INGESTION_SLOTS = 4
 """Event batches folded at once per process: ingestion is CPU-bound, so more only adds waiting
 (two keep one batch folding while the other waits on the database)."""
 
