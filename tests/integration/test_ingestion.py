@@ -185,3 +185,26 @@ def test_the_sweep_and_worker_commands_record_due_breaches_once(
     again = runner.invoke(app, ["worker", "--once", *base])
     assert again.exit_code == 0, again.output
     assert "recorded" not in again.output  # nothing new was due after the sweep
+
+
+def test_two_processes_taking_turns_on_tickets_store_what_one_import_does(
+    storage: Storage, database_url: str
+) -> None:
+    """Each process remembers the histories it folded; once the other has added events to a
+    ticket the remembered history is one event short and is read back instead."""
+    other = connect(load_settings(database_url=database_url))  # its own evaluator and cache
+    events = sorted(event_stream(60), key=lambda e: e.at)
+    for turn, start in enumerate(range(0, len(events), 25)):
+        process = storage if turn % 2 == 0 else other
+        record_events(process.uow_factory, process.evaluator, events[start : start + 25], LATER)
+    other.dispose()
+    memory_factory, memory_evaluator = memory_storage()
+    apply_definitions(
+        memory_factory, small_definitions(), fingerprint=content_hash, now=START, effective_from=0
+    )
+    record_events(memory_factory, memory_evaluator, events, LATER)
+    tickets = {e.ticket for e in events}
+    assert _measurements(storage.uow_factory, tickets) == _measurements(memory_factory, tickets)
+    for process in (storage, other):
+        assert process.evaluator.histories.hits > 0
+        assert process.evaluator.histories.misses > 0

@@ -82,13 +82,17 @@ class HistoryCache:
         self._capacity = capacity
         self._entries: OrderedDict[str, tuple[TicketEvent, ...]] = OrderedDict()
         self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
 
     def get(self, ticket_id: str, event_count: int) -> tuple[TicketEvent, ...] | None:
         """The ticket's history if the one remembered has ``event_count`` events, else ``None``."""
         with self._lock:
             found = self._entries.get(ticket_id)
             if found is None or len(found) != event_count:
+                self.misses += 1
                 return None
+            self.hits += 1
             self._entries.move_to_end(ticket_id)
             return found
 
