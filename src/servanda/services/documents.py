@@ -13,16 +13,14 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from enum import Enum
 from functools import cache
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, Union, get_args, get_origin
 
 import orjson
-
-T = TypeVar("T")
 
 
 def encode(value: object) -> object:
@@ -55,22 +53,36 @@ def _hints(cls: type) -> dict[str, Any]:
 
 
 def decode(kind: Any, raw: Any) -> Any:  # noqa: ANN401 - type hints and JSON are untyped here
+    return _decoder(kind)(raw)
+
+
+Decoder = Callable[[Any], Any]
+
+
+@cache
+def _decoder(kind: Any) -> Decoder:  # noqa: ANN401 - a type hint
+    """The decoder of ``kind``, built once from its type hints (decoding is on the ticket read
+    path: stored measurements are decoded per request)."""
     origin = get_origin(kind)
     if origin in (Union, types.UnionType):
         options = [arg for arg in get_args(kind) if arg is not type(None)]
-        return None if raw is None else decode(options[0], raw)
+        inner = _decoder(options[0])
+        return lambda raw: None if raw is None else inner(raw)
     if origin is tuple:
         args = get_args(kind)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(decode(args[0], item) for item in raw)
-        return tuple(decode(arg, item) for arg, item in zip(args, raw, strict=True))
+            item = _decoder(args[0])
+            return lambda raw: tuple([item(value) for value in raw])
+        items = [_decoder(arg) for arg in args]
+        return lambda raw: tuple(f(value) for f, value in zip(items, raw, strict=True))
     if origin in (frozenset, set):
-        return frozenset(decode(get_args(kind)[0], item) for item in raw)
+        member = _decoder(get_args(kind)[0])
+        return lambda raw: frozenset(member(value) for value in raw)
     if origin is not None and _is_mapping(origin):
-        value_kind = get_args(kind)[1]
-        return {key: decode(value_kind, item) for key, item in raw.items()}
+        entry = _decoder(get_args(kind)[1])
+        return lambda raw: {key: entry(value) for key, value in raw.items()}
     if isinstance(kind, type):
-        return _decode_plain(kind, raw)
+        return _plain_decoder(kind)
     raise TypeError(f"cannot restore a {kind!r}")
 
 
@@ -78,19 +90,36 @@ def _is_mapping(origin: object) -> bool:
     return isinstance(origin, type) and issubclass(origin, Mapping)
 
 
-def _decode_plain(kind: type[T], raw: Any) -> T:  # noqa: ANN401 - raw JSON
+def _plain_decoder(kind: type) -> Decoder:
     if dataclasses.is_dataclass(kind):
-        hints = _hints(kind)
-        given = {
-            f.name: decode(hints[f.name], raw[f.name])
-            for f in dataclasses.fields(kind)
-            if f.init and f.name in raw
-        }
-        return kind(**given)
+        return _DataclassDecoder(kind)
     if issubclass(kind, Enum | Decimal):
-        return kind(raw)
+        return kind
     if kind is date:
-        return date.fromisoformat(raw)  # type: ignore[return-value]
-    if kind is object or isinstance(raw, kind):
-        return raw  # type: ignore[no-any-return]
-    raise TypeError(f"expected {kind.__name__}, found {type(raw).__name__}")
+        return date.fromisoformat
+
+    def as_is(raw: Any) -> Any:  # noqa: ANN401 - raw JSON
+        if kind is object or isinstance(raw, kind):
+            return raw
+        raise TypeError(f"expected {kind.__name__}, found {type(raw).__name__}")
+
+    return as_is
+
+
+class _DataclassDecoder:
+    """Rebuilds a dataclass from its fields; the field decoders are resolved on first use, so
+    a dataclass may refer to itself."""
+
+    def __init__(self, kind: type) -> None:
+        self._kind = kind
+        self._fields: list[tuple[str, Decoder]] | None = None
+
+    def __call__(self, raw: Any) -> Any:  # noqa: ANN401 - raw JSON
+        fields = self._fields
+        if fields is None:
+            hints = _hints(self._kind)
+            fields = [
+                (f.name, _decoder(hints[f.name])) for f in dataclasses.fields(self._kind) if f.init
+            ]
+            self._fields = fields
+        return self._kind(**{name: d(raw[name]) for name, d in fields if name in raw})

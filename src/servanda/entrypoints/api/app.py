@@ -25,7 +25,7 @@ from servanda import __version__
 from servanda.bootstrap import Storage
 from servanda.config import Settings
 from servanda.entrypoints.api import errors
-from servanda.entrypoints.api.context import ApiContext, Context
+from servanda.entrypoints.api.context import ApiContext, Context, RecheckedTokens
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 STATIC = Path(__file__).parent / "static"
@@ -55,7 +55,7 @@ def build_context(
     storage = storage or connect(settings)
     return ApiContext(
         storage=storage,
-        tokens=SqlAlchemyTokenStore(storage.engine),
+        tokens=RecheckedTokens(SqlAlchemyTokenStore(storage.engine)),
         clocks=SqlAlchemyClockQuery(storage.engine),
         webhooks=SqlAlchemyWebhookStore(storage.engine),
         metrics=SqlAlchemyMetricsQuery(storage.engine),
