@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -65,7 +66,7 @@ tickets = Table(
     "tickets",
     metadata,
     Column("id", String(200), primary_key=True),
-    Column("revision_id", Identity, ForeignKey("revisions.id"), nullable=True),
+    Column("revision_id", Identity, nullable=True),  # SQLite only: a key (migration 0004)
     Column("created_at", BigInteger, nullable=True),
     Column("customer", String(200), nullable=True),
     Column("service", String(200), nullable=True),
@@ -98,7 +99,7 @@ measurements = Table(
     # When the measurement counts in compliance (met: stop, breached: breach instant).
     Column("concluded_at", BigInteger, nullable=True),
     Column("next_due_at", BigInteger, nullable=True, index=True),
-    Column("revision_id", Identity, ForeignKey("revisions.id"), nullable=True),
+    Column("revision_id", Identity, nullable=True),  # SQLite only: a key (migration 0004)
     Column("evaluated_at", BigInteger, nullable=False),
     Column("payload", Text, nullable=False),  # Measurement.to_dict() as canonical JSON
     # The ticket's customer and service as folded with this measurement (written together
@@ -106,6 +107,16 @@ measurements = Table(
     Column("customer", String(200), nullable=True),
     Column("service", String(200), nullable=True),
 )
+# Folded rows name their revision; only SQLite declares it a foreign key. On PostgreSQL every
+# insert would lock the one current revision row and serialise concurrent batches on it
+# (MultiXacts); revisions are append-only, so nothing is lost (migration 0004).
+for _table in (tickets, measurements):
+    ForeignKeyConstraint(
+        [_table.c.revision_id],
+        [revisions.c.id],
+        name=f"fk_{_table.name}_revision_id_revisions",
+        table=_table,
+    ).ddl_if(dialect="sqlite")
 # Covering indexes for compliance counts (migration 0003). SQLite skip-scans the leading
 # group columns and seeks the concluded_at range per group, grouping in index order;
 # PostgreSQL range-scans concluded_at index-only and hash-aggregates.
