@@ -30,10 +30,10 @@ from servanda.services.metrics import MetricsQuery
 from servanda.services.queries import ClockQuery
 from servanda.services.webhooks import WebhookStore
 
-INGESTION_SLOTS = 4
-"""Event batches folded at once per process. A batch waits on the database for about half its
-time (some 20 round trips), so four keep the process's core busy; more only add GIL waits to
-every request (benchmarks/api_load.py: 2 slots gave ~3,000 events/s, 4 ~3,900)."""
+INGESTION_SLOTS = 2
+"""Event batches folded at once per process: one folds while the other waits on the database.
+More add GIL waits to every request for no throughput (benchmarks/api_load.py with two
+workers: 2 and 4 slots both ~3,500 events/s, ticket p99 170 vs 317 ms)."""
 
 TOKEN_RECHECK_SECONDS = 1.0
 """How long a process trusts a token it has found active before reading it again."""

@@ -1,8 +1,9 @@
 """``servanda serve``: run the HTTP API with uvicorn.
 
-With ``--workers N`` uvicorn starts N processes, each building its own app
-from the environment (``SERVANDA_DATABASE_URL``; ``--database-url`` is passed
-on through it). PostgreSQL must be migrated first (``servanda db upgrade``);
+With ``--workers N`` N processes serve, each building its own app from the
+environment (``SERVANDA_DATABASE_URL``; ``--database-url`` is passed on
+through it) and listening on its own ``SO_REUSEPORT`` socket, so the kernel
+spreads connections over them (``servanda.entrypoints.api.workers``). PostgreSQL must be migrated first (``servanda db upgrade``);
 a SQLite file is migrated here, once, before the workers start.
 """
 
@@ -43,9 +44,17 @@ def serve(
     """Serve the HTTP API (docs at /docs, OpenAPI at /openapi.json)."""
     import uvicorn
 
+    from servanda.entrypoints.api import workers as workers_module
+
     if database_url:
         os.environ["SERVANDA_DATABASE_URL"] = database_url
     open_storage(database_url).dispose()  # checks (SQLite: migrates) the schema before forking
+    if workers > 1 and workers_module.supports_reuse_port():
+        try:
+            code = workers_module.supervise(host, port, workers, log_level)
+        except OSError as error:
+            raise typer.BadParameter(f"cannot listen on {host}:{port}: {error}") from error
+        raise typer.Exit(code)
     uvicorn.run(
         "servanda.entrypoints.cli.serve:app_from_environment",
         factory=True,
