@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -43,6 +46,23 @@ def test_serve_starts_workers_that_answer_without_any_cdn(tmp_path: Path) -> Non
         assert httpx.get(base + "/docs/static/swagger-ui-bundle.js").status_code == 200
         refused = httpx.get(base + "/api/v1/clocks")
         assert (refused.status_code, refused.json()["code"]) == (401, "unauthenticated")
+
+        # Kept-alive connections are spread over both workers (each has its own socket).
+        # uvicorn's own workers share one socket, and one of them used to take all 20
+        # connections of the load benchmark at once.
+        def client(_: int) -> set[int]:
+            connection = http.client.HTTPConnection(f"127.0.0.1:{port}")
+            seen = set()
+            for _ in range(5):
+                connection.request("GET", "/healthz")
+                seen.add(json.loads(connection.getresponse().read())["worker"])
+            connection.close()
+            return seen
+
+        with ThreadPoolExecutor(24) as pool:
+            answers = list(pool.map(client, range(24)))
+        assert all(len(seen) == 1 for seen in answers)  # a connection stays with its worker
+        assert len(set().union(*answers)) == 2
     finally:
         server.terminate()
         server.wait(timeout=30)

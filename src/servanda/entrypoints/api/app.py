@@ -8,6 +8,7 @@ Request bodies are limited to ``MAX_BODY_BYTES`` (413 beyond).
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,7 +17,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -39,6 +40,7 @@ class Health(BaseModel):
     status: str
     database: str
     version: str
+    worker: int = Field(description="Process id of the server worker that answered.")
 
 
 def build_context(
@@ -107,7 +109,7 @@ def _root_router() -> APIRouter:
     def healthz(ctx: Context) -> Health:
         with ctx.storage.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        return Health(status="ok", database="ok", version=__version__)
+        return Health(status="ok", database="ok", version=__version__, worker=os.getpid())
 
     @router.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
