@@ -90,7 +90,9 @@ def connect(settings: Settings, *, migrate: bool = False) -> Storage:
         engine=engine,
         uow_factory=lambda: SqlAlchemyUnitOfWork(engine, codec),
         evaluator=Evaluator(
-            fold_for, reader=lambda: SqlAlchemyUnitOfWork(engine, codec, read_only=True)
+            fold_for,
+            reader=lambda: SqlAlchemyUnitOfWork(engine, codec, read_only=True),
+            prefolds=is_sqlite(url),
         ),
     )
 

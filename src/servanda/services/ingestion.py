@@ -98,7 +98,9 @@ def _record_once(
     histories: dict[str, list[TicketEvent]] = {}
     for event in batch:
         histories.setdefault(event.ticket, []).append(event)
-    prefolded = evaluator.prefold(uow_factory, histories, now) if batch else None
+    prefolded = (
+        evaluator.prefold(uow_factory, histories, now) if batch and evaluator.prefolds else None
+    )
     with uow_factory() as uow:
         new = uow.events.add_new(batch)
         if len(new) < len(batch):
