@@ -10,8 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from servanda.bootstrap import Storage, connect, load_settings, memory_storage
+from servanda.domain.events import TicketEvent
 from servanda.entrypoints.cli import _register, app
 from servanda.services.ingestion import record_events
+from servanda.services.ports import UnitOfWorkFactory
 from servanda.services.revisions import apply_definitions
 from servanda.services.sweeping import sweep_due_clocks
 from servanda.specs.events import event_to_line
@@ -37,6 +39,16 @@ def storage(database_url: str) -> Iterator[Storage]:
     opened.dispose()
 
 
+def _imported_in_memory(events: list[TicketEvent]) -> UnitOfWorkFactory:
+    """In-memory storage holding ``events``, imported in one batch: the reference."""
+    memory_factory, memory_evaluator = memory_storage()
+    apply_definitions(
+        memory_factory, small_definitions(), fingerprint=content_hash, now=START, effective_from=0
+    )
+    record_events(memory_factory, memory_evaluator, events, LATER)
+    return memory_factory
+
+
 def _measurements(uow_factory, tickets) -> dict[str, list[object]]:
     with uow_factory() as uow:
         return {t: [s.measurement for s in uow.measurements.for_ticket(t)] for t in sorted(tickets)}
@@ -46,11 +58,7 @@ def test_a_database_import_stores_what_the_in_memory_one_does(storage: Storage) 
     events = list(event_stream(150))
     for start in range(0, len(events), 200):
         record_events(storage.uow_factory, storage.evaluator, events[start : start + 200], LATER)
-    memory_factory, memory_evaluator = memory_storage()
-    apply_definitions(
-        memory_factory, small_definitions(), fingerprint=content_hash, now=START, effective_from=0
-    )
-    record_events(memory_factory, memory_evaluator, events, LATER)
+    memory_factory = _imported_in_memory(events)
     tickets = {e.ticket for e in events}
     assert _measurements(storage.uow_factory, tickets) == _measurements(memory_factory, tickets)
     with storage.uow_factory() as uow, memory_factory() as memory:
@@ -198,11 +206,7 @@ def test_two_processes_taking_turns_on_tickets_store_what_one_import_does(
         process = storage if turn % 2 == 0 else other
         record_events(process.uow_factory, process.evaluator, events[start : start + 25], LATER)
     other.dispose()
-    memory_factory, memory_evaluator = memory_storage()
-    apply_definitions(
-        memory_factory, small_definitions(), fingerprint=content_hash, now=START, effective_from=0
-    )
-    record_events(memory_factory, memory_evaluator, events, LATER)
+    memory_factory = _imported_in_memory(events)
     tickets = {e.ticket for e in events}
     assert _measurements(storage.uow_factory, tickets) == _measurements(memory_factory, tickets)
     for process in (storage, other):
