@@ -212,3 +212,22 @@ def test_two_processes_taking_turns_on_tickets_store_what_one_import_does(
     for process in (storage, other):
         assert process.evaluator.histories.hits > 0
         assert process.evaluator.histories.misses > 0
+
+
+def test_a_ticket_view_reads_what_the_separate_reads_do(storage: Storage) -> None:
+    """``tickets.view`` (one pipelined exchange on PostgreSQL) against the per-table reads."""
+    events = list(event_stream(20))
+    record_events(storage.uow_factory, storage.evaluator, events, LATER)
+    ticket = events[0].ticket
+    with storage.uow_factory() as uow:
+        found = uow.tickets.view(ticket)
+        assert uow.tickets.view("no-such-ticket") is None
+        assert found is not None
+        assert found.state == uow.tickets.get(ticket)
+        assert found.measurements == uow.measurements.for_ticket(ticket)
+        assert sorted(found.events, key=lambda e: e.order_key) == sorted(
+            uow.events.for_tickets([ticket])[ticket], key=lambda e: e.order_key
+        )
+        assert found.transitions == uow.transitions.for_ticket(ticket)
+        assert found.measurements
+        assert found.transitions

@@ -23,6 +23,7 @@ from servanda.services.ports import (
     Identity,
     RevisionSummary,
     StoredMeasurement,
+    TicketRecord,
     TicketState,
     Transition,
 )
@@ -138,6 +139,20 @@ class InMemoryTicketRepository:
     def save(self, states: Sequence[TicketState]) -> None:
         for state in states:
             self._state.tickets[state.id] = state
+
+    def view(self, ticket_id: str) -> TicketRecord | None:
+        state = self._state.tickets.get(ticket_id)
+        if state is None:
+            return None
+        found = self._state
+        events = [found.events[i] for i in found.events_by_ticket.get(ticket_id, [])]
+        transitions = [t for t in found.transitions.values() if t.ticket == ticket_id]
+        return TicketRecord(
+            state,
+            sorted(found.measurements.get(ticket_id, []), key=lambda s: s.key),
+            events,
+            sorted(transitions, key=lambda t: t.at),
+        )
 
     def get(self, ticket_id: str) -> TicketState:
         state = self._state.tickets.get(ticket_id)

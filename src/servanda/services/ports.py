@@ -75,6 +75,16 @@ class StoredMeasurement:
     measurement: Measurement
 
 
+@dataclass(frozen=True, slots=True)
+class TicketRecord:
+    """Everything stored about one ticket, read together (``TicketRepository.view``)."""
+
+    state: TicketState
+    measurements: list[StoredMeasurement]
+    events: list[TicketEvent]
+    transitions: list[Transition]
+
+
 class TransitionKind(StrEnum):
     """A moment in a clock's life that is recorded once and notified."""
 
@@ -161,6 +171,11 @@ class TicketRepository(Protocol):
 
     def existing(self, ticket_ids: Collection[str]) -> set[str]:
         """The ids among ``ticket_ids`` that have a stored ticket (no lock taken)."""
+        ...
+
+    def view(self, ticket_id: str) -> TicketRecord | None:
+        """The ticket with its measurements (by key), events and transitions (by instant),
+        read in one exchange where the database allows; ``None`` if there is no such row."""
         ...
 
     def claim_due(self, now: int, limit: int) -> list[str]:

@@ -106,20 +106,18 @@ def ticket_view(
 ) -> TicketView:
     """The ticket ``ticket_id``; restricted to ``customer`` when given."""
     with uow_factory() as uow:
-        try:
-            state = uow.tickets.get(ticket_id)
-        except NotFoundError:
-            raise missing_ticket(ticket_id) from None
-        if state.event_count == 0 or (customer is not None and state.customer != customer):
-            raise missing_ticket(ticket_id)
-        measurements = uow.measurements.for_ticket(ticket_id)
-        events = uow.events.for_tickets([ticket_id]).get(ticket_id, [])
-        transitions = uow.transitions.for_ticket(ticket_id)
+        found = uow.tickets.view(ticket_id)
+    state = found.state if found is not None else None
+    if state is None or state.event_count == 0:
+        raise missing_ticket(ticket_id)
+    if customer is not None and state.customer != customer:
+        raise missing_ticket(ticket_id)
+    assert found is not None
     return TicketView(
         state=state,
-        measurements=tuple(measurements),
-        events=tuple(sorted(events, key=lambda e: e.order_key)),
-        transitions=tuple(sorted(transitions, key=lambda t: (t.at, t.kind.value))),
+        measurements=tuple(found.measurements),
+        events=tuple(sorted(found.events, key=lambda e: e.order_key)),
+        transitions=tuple(sorted(found.transitions, key=lambda t: (t.at, t.kind.value))),
     )
 
 

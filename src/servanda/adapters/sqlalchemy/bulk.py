@@ -57,6 +57,11 @@ class BulkWriter(Protocol):
 
     def delete_by_ticket(self, table: str, ticket_ids: Collection[str]) -> None: ...
 
+    def read_ticket(self, ticket_id: str, queries: Sequence[str]) -> list[list[Row]]:
+        """The rows of each query (one ``?`` parameter: the ticket id), in one exchange where the
+        driver can pipeline them (PostgreSQL: one round trip instead of one per query)."""
+        ...
+
     def select_events(self, identities: Collection[tuple[str, str]]) -> Iterator[Row]:
         """``(source, event_id, content)`` of the stored events among ``identities``."""
         ...
@@ -160,6 +165,9 @@ class SqliteBulkWriter:
                 )
                 yield from cursor.fetchall()
 
+    def read_ticket(self, ticket_id: str, queries: Sequence[str]) -> list[list[Row]]:
+        return [self._driver.execute(query, (ticket_id,)).fetchall() for query in queries]
+
     def delete_by_ticket(self, table: str, ticket_ids: Collection[str]) -> None:
         for chunk in _chunks(list(ticket_ids)):
             marks = ",".join("?" * len(chunk))
@@ -226,6 +234,13 @@ class PostgresBulkWriter:
     ) -> Iterator[Row]:
         cursor = self._driver.execute(_probe(table, "ticket_id", columns), (list(ticket_ids),))
         yield from cursor.fetchall()
+
+    def read_ticket(self, ticket_id: str, queries: Sequence[str]) -> list[list[Row]]:
+        with self._driver.pipeline():
+            cursors = [
+                self._driver.execute(query.replace("?", "%s"), (ticket_id,)) for query in queries
+            ]
+        return [cursor.fetchall() for cursor in cursors]
 
     def delete_by_ticket(self, table: str, ticket_ids: Collection[str]) -> None:
         # The rows are found by index probes as in ``select_by_ticket`` and deleted by their

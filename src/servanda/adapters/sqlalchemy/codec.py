@@ -7,6 +7,7 @@ values always give equal text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +17,7 @@ from servanda.domain.events import EventType, TicketEvent
 from servanda.domain.measurements import Measurement
 from servanda.domain.outages import Impact, Outage
 from servanda.services.documents import decode
+from servanda.services.ports import Transition, TransitionKind
 
 
 def _default(value: object) -> object:
@@ -52,6 +54,26 @@ def measurement_from_json(content: str | bytes) -> Measurement:
     restored = decode(Measurement, orjson.loads(content))
     assert isinstance(restored, Measurement)
     return restored
+
+
+def transition_from_row(values: Sequence[Any]) -> Transition:
+    """A transition from its columns ``TRANSITION_COLUMNS``, in that order."""
+    ticket, key, kind, threshold, objective_key, metric, at, revision_id = values
+    return Transition(
+        ticket, key, TransitionKind(kind), threshold, objective_key, metric, at, revision_id
+    )
+
+
+TRANSITION_COLUMNS = (
+    "ticket_id",
+    "measurement_key",
+    "kind",
+    "threshold",
+    "objective_key",
+    "metric",
+    "at",
+    "revision_id",
+)
 
 
 def outage_from_json(content: str | bytes) -> Outage:

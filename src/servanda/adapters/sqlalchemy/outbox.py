@@ -9,14 +9,14 @@ tickets' locks, so new rows cannot conflict with a concurrent insert.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from servanda.adapters.sqlalchemy.bulk import bulk_writer
+from servanda.adapters.sqlalchemy.codec import transition_from_row
 from servanda.adapters.sqlalchemy.repositories import chunked
 from servanda.adapters.sqlalchemy.tables import transitions
-from servanda.services.ports import Transition, TransitionKind
+from servanda.services.ports import Transition
 
 _MUTABLE = ("objective_key", "metric", "at", "revision_id")
 _TRANSITION_INSERT = (
@@ -44,13 +44,6 @@ def _mutable(t: Transition) -> dict[str, object]:
         "at": t.at,
         "revision_id": t.revision_id,
     }
-
-
-def _transition(values: Sequence[Any]) -> Transition:
-    ticket, key, kind, threshold, objective_key, metric, at, revision_id = values
-    return Transition(
-        ticket, key, TransitionKind(kind), threshold, objective_key, metric, at, revision_id
-    )
 
 
 class SqlAlchemyTransitionRepository:
@@ -99,7 +92,7 @@ class SqlAlchemyTransitionRepository:
         columns = ("id", "delivered_at", *(c.name for c in _TRANSITION_COLUMNS))
         rows = bulk_writer(self._connection).select_by_ticket("transitions", columns, ticket_ids)
         for row_id, delivered_at, *values in rows:
-            transition = _transition(values)
+            transition = transition_from_row(values)
             found[transition.identity] = (row_id, delivered_at is not None, transition)
         return found
 
@@ -142,7 +135,7 @@ class SqlAlchemyTransitionRepository:
         rows = self._connection.execute(
             select(*_TRANSITION_COLUMNS).where(c.ticket_id == ticket_id).order_by(c.at, c.id)
         )
-        return [_transition(row) for row in rows]
+        return [transition_from_row(row) for row in rows]
 
     def count(self) -> int:
         return int(

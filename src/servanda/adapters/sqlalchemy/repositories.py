@@ -33,6 +33,7 @@ from servanda.services.ports import (
     Identity,
     RevisionSummary,
     StoredMeasurement,
+    TicketRecord,
     TicketState,
 )
 
@@ -174,6 +175,22 @@ class SqlAlchemyTicketRepository:
         rows = [_ticket_row(state) for state in states]
         bulk_writer(self._connection).upsert("tickets", _TICKET_COLUMNS, rows)
 
+    def view(self, ticket_id: str) -> TicketRecord | None:
+        tickets_rows, measurement_rows, event_rows, transition_rows = bulk_writer(
+            self._connection
+        ).read_ticket(ticket_id, _VIEW_QUERIES)
+        if not tickets_rows:
+            return None
+        return TicketRecord(
+            _ticket_state(dict(zip(_TICKET_COLUMNS, tickets_rows[0], strict=True))),
+            [
+                StoredMeasurement(key, revision_id, codec.measurement_from_json(payload))
+                for key, revision_id, payload in measurement_rows
+            ],
+            [codec.event_from_json(content) for (content,) in event_rows],
+            [codec.transition_from_row(row) for row in transition_rows],
+        )
+
     def get(self, ticket_id: str) -> TicketState:
         row = (
             self._connection.execute(select(tickets).where(tickets.c.id == ticket_id))
@@ -182,11 +199,7 @@ class SqlAlchemyTicketRepository:
         )
         if row is None:
             raise NotFoundError(f"there is no ticket {ticket_id!r}")
-        values = dict(row)
-        values["attributes"] = tuple(
-            (key, value) for key, value in orjson.loads(values["attributes"]).items()
-        )
-        return TicketState(**values)
+        return _ticket_state(dict(row))
 
 
 _TICKET_COLUMNS = (
@@ -203,6 +216,22 @@ _TICKET_COLUMNS = (
     "evaluated_at",
     "next_due_at",
 )
+
+
+_VIEW_QUERIES = (
+    f"SELECT {','.join(_TICKET_COLUMNS)} FROM tickets WHERE id = ?",
+    "SELECT key, revision_id, payload FROM measurements WHERE ticket_id = ? ORDER BY key",
+    "SELECT content FROM events WHERE ticket_id = ?",
+    f"SELECT {','.join(codec.TRANSITION_COLUMNS)} FROM transitions WHERE ticket_id = ? "
+    "ORDER BY at, id",
+)
+
+
+def _ticket_state(values: dict[str, Any]) -> TicketState:
+    values["attributes"] = tuple(
+        (key, value) for key, value in orjson.loads(values["attributes"]).items()
+    )
+    return TicketState(**values)
 
 
 def _ticket_row(state: TicketState) -> tuple[object, ...]:
