@@ -8,6 +8,11 @@ events, the re-folded measurements of every ticket they touch (each ticket
 folded once per batch, against the revision in force at its creation), the
 tickets' attributes and the newly due transitions commit together or not at all.
 
+A touched ticket that existed before is re-folded from its whole history: the
+earlier events come from the evaluator's per-process ``HistoryCache`` when the
+remembered history has as many events as the ticket's stored ``event_count``
+(read under its row lock), otherwise from the event log.
+
 Concurrency: events are appended in identity order, then the touched tickets
 are locked in id order before their histories are read, so of two batches that
 touch one ticket the one that commits last folds the events of both. A
