@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -13,6 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from servanda.entrypoints.api.workers import FAST_EXIT_SECONDS
 
 
 def _free_port() -> int:
@@ -66,3 +70,50 @@ def test_serve_starts_workers_that_answer_without_any_cdn(tmp_path: Path) -> Non
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_is_started_again(tmp_path: Path) -> None:
+    port = _free_port()
+    url = f"sqlite:///{tmp_path / 'served.sqlite'}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "servanda", "serve", "--workers", "2", "--port", str(port),
+         "--log-level", "warning", "--database-url", url],
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+
+    def workers() -> set[int]:
+        seen = set()
+        for _ in range(24):
+            connection = http.client.HTTPConnection(f"127.0.0.1:{port}", timeout=5)
+            try:
+                connection.request("GET", "/healthz")
+                seen.add(json.loads(connection.getresponse().read())["worker"])
+            except (ConnectionError, http.client.HTTPException):
+                pass  # the killed worker's connection, before the kernel drops its socket
+            finally:
+                connection.close()
+        return seen
+
+    try:
+        for _ in range(150):
+            try:
+                httpx.get(base + "/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        time.sleep(FAST_EXIT_SECONDS + 1)  # a worker dying sooner means it cannot start
+        first = workers()
+        assert len(first) == 2
+        os.kill(min(first), signal.SIGKILL)
+        for _ in range(100):
+            now = workers()
+            if len(now) == 2 and min(first) not in now:
+                break
+            time.sleep(0.1)
+        assert len(now) == 2
+        assert min(first) not in now
+        assert server.poll() is None
+    finally:
+        server.terminate()
+        assert server.wait(timeout=30) == 0
