@@ -9,6 +9,7 @@ a SQLite file is migrated here, once, before the workers start.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from typing import Annotated
@@ -25,12 +26,20 @@ batches fold in other threads; 1 ms instead of 5 cuts those waits, at a small co
 thread switches."""
 
 
+GC_THRESHOLDS = (20_000, 10, 10)
+"""Cyclic garbage collection every 20,000 net allocations instead of CPython's 700. The API
+allocates mostly acyclic objects, and the per-process history cache makes the heap large: with
+the default, full collections of a growing heap took a batch from 14 to 20 ms of CPU within
+180,000 events (in process, benchmarks' own batches); with this, it stays at 13-14 ms."""
+
+
 def app_from_environment() -> object:
     """The uvicorn factory: the API for the settings in the environment."""
     from servanda.bootstrap import load_settings
     from servanda.entrypoints.api import create_app
 
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+    gc.set_threshold(*GC_THRESHOLDS)
     return create_app(load_settings())
 
 
