@@ -40,11 +40,9 @@ from servanda.adapters.sqlalchemy.tokens import SqlAlchemyTokenStore
 from servanda.adapters.system_clock import SystemClock
 from servanda.bootstrap import connect, load_settings
 from servanda.services.auth import Role, create_token
-from servanda.services.revisions import apply_definitions
-from servanda.specs.snapshot import content_hash
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from tests.streams import START, small_definitions
+from tests.streams import START, apply_small_definitions
 
 CLOCK = SystemClock()  # live events are dated by the machine clock, as the server is
 
@@ -83,23 +81,18 @@ def batches(client: int, size: int, live: bool):
         third = size // 3
         answered = created[-2 * third : -third] if len(created) >= 2 * third else []
         resolving = created[-3 * third : -2 * third] if len(created) >= 3 * third else []
-        for ticket, at in answered:
-            batch.append(
+        for tickets, kind, suffix, later in (
+            (answered, "responded", "r", 600),
+            (resolving, "resolved", "x", 7200),
+        ):
+            batch.extend(
                 {
-                    "id": f"{ticket}-r",
+                    "id": f"{ticket}-{suffix}",
                     "ticket": ticket,
-                    "type": "responded",
-                    "at": iso(sent if live else at + 600),
+                    "type": kind,
+                    "at": iso(sent if live else at + later),
                 }
-            )
-        for ticket, at in resolving:
-            batch.append(
-                {
-                    "id": f"{ticket}-x",
-                    "ticket": ticket,
-                    "type": "resolved",
-                    "at": iso(sent if live else at + 7200),
-                }
+                for ticket, at in tickets
             )
         while len(batch) < size:
             serial += 1
@@ -243,13 +236,7 @@ def main() -> None:
 
     url = fresh_database(args.admin_url)
     storage = connect(load_settings(database_url=url))
-    apply_definitions(
-        storage.uow_factory,
-        small_definitions(),
-        fingerprint=content_hash,
-        now=START,
-        effective_from=0,
-    )
+    apply_small_definitions(storage.uow_factory)
     store = SqlAlchemyTokenStore(storage.engine)
     writer_token = create_token(store, role=Role.INTEGRATION, now=START).secret
     reader_token = create_token(store, role=Role.VIEWER, now=START).secret

@@ -14,6 +14,9 @@ from decimal import Decimal
 from servanda.domain.agreements import Agreement, Condition, Definitions, Level, Metric, Objective
 from servanda.domain.calendars import CalendarSpec
 from servanda.domain.events import EventType, TicketEvent
+from servanda.services.ports import UnitOfWorkFactory
+from servanda.services.revisions import apply_definitions
+from servanda.specs.snapshot import content_hash
 
 START = 1_780_000_000  # 2026-05-28T20:26:40Z
 HOUR = 3600
@@ -93,3 +96,10 @@ def event_stream(tickets: int, seed: int = 7, prefix: str = "T") -> Iterator[Tic
         everything.extend(ticket_events(f"{prefix}{number:07d}", START + number * 97, rng))
     everything.sort(key=lambda event: (event.at, event.ticket, event.id))
     yield from everything
+
+
+def apply_small_definitions(uow_factory: UnitOfWorkFactory) -> None:
+    """Store ``small_definitions()`` as the first revision, in force since the epoch."""
+    apply_definitions(
+        uow_factory, small_definitions(), fingerprint=content_hash, now=START, effective_from=0
+    )

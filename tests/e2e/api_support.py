@@ -18,9 +18,7 @@ from servanda.adapters.sqlalchemy.access_tables import (
 from servanda.bootstrap import Storage, connect, load_settings
 from servanda.entrypoints.api import create_app
 from servanda.services.auth import Role, create_token
-from servanda.services.revisions import apply_definitions
-from servanda.specs.snapshot import content_hash
-from tests.streams import HOUR, START, small_definitions
+from tests.streams import HOUR, START, apply_small_definitions
 
 NOW = START + 2 * HOUR
 
@@ -61,13 +59,7 @@ def clear_api_tables(storage: Storage) -> None:
 def running_api(database_url: str) -> Iterator[Api]:
     storage = connect(load_settings(database_url=database_url))
     clear_api_tables(storage)
-    apply_definitions(
-        storage.uow_factory,
-        small_definitions(),
-        fingerprint=content_hash,
-        now=START,
-        effective_from=0,
-    )
+    apply_small_definitions(storage.uow_factory)
     clock = MovableClock()
     app = create_app(storage.settings, storage=storage, now=clock.now)
     ctx = app.state.servanda

@@ -10,7 +10,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -25,22 +27,33 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.mark.slow
-def test_serve_starts_workers_that_answer_without_any_cdn(tmp_path: Path) -> None:
+@contextmanager
+def _serving(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """``servanda serve --workers 2`` on a fresh SQLite file, once it answers ``/healthz``."""
     port = _free_port()
     url = f"sqlite:///{tmp_path / 'served.sqlite'}"
     server = subprocess.Popen(
         [sys.executable, "-m", "servanda", "serve", "--workers", "2", "--port", str(port),
          "--log-level", "warning", "--database-url", url],
     )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
             try:
-                health = httpx.get(base + "/healthz", timeout=1)
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
+        yield port, server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_serve_starts_workers_that_answer_without_any_cdn(tmp_path: Path) -> None:
+    with _serving(tmp_path) as (port, _):
+        base = f"http://127.0.0.1:{port}"
+        health = httpx.get(base + "/healthz", timeout=1)
         assert health.json()["status"] == "ok"
         schema = httpx.get(base + "/openapi.json").json()
         assert "/api/v1/events" in schema["paths"]
@@ -67,41 +80,25 @@ def test_serve_starts_workers_that_answer_without_any_cdn(tmp_path: Path) -> Non
             answers = list(pool.map(client, range(24)))
         assert all(len(seen) == 1 for seen in answers)  # a connection stays with its worker
         assert len(set().union(*answers)) == 2
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.mark.slow
 def test_a_worker_that_dies_is_started_again(tmp_path: Path) -> None:
-    port = _free_port()
-    url = f"sqlite:///{tmp_path / 'served.sqlite'}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "servanda", "serve", "--workers", "2", "--port", str(port),
-         "--log-level", "warning", "--database-url", url],
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
+    with _serving(tmp_path) as (port, server):
 
-    def workers() -> set[int]:
-        seen = set()
-        for _ in range(24):
-            connection = http.client.HTTPConnection(f"127.0.0.1:{port}", timeout=5)
-            try:
-                connection.request("GET", "/healthz")
-                seen.add(json.loads(connection.getresponse().read())["worker"])
-            except (ConnectionError, http.client.HTTPException):
-                pass  # the killed worker's connection, before the kernel drops its socket
-            finally:
-                connection.close()
-        return seen
+        def workers() -> set[int]:
+            seen = set()
+            for _ in range(24):
+                connection = http.client.HTTPConnection(f"127.0.0.1:{port}", timeout=5)
+                try:
+                    connection.request("GET", "/healthz")
+                    seen.add(json.loads(connection.getresponse().read())["worker"])
+                except (ConnectionError, http.client.HTTPException):
+                    pass  # the killed worker's connection, before the kernel drops its socket
+                finally:
+                    connection.close()
+            return seen
 
-    try:
-        for _ in range(150):
-            try:
-                httpx.get(base + "/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
         time.sleep(FAST_EXIT_SECONDS + 1)  # a worker dying sooner means it cannot start
         first = workers()
         assert len(first) == 2
@@ -114,6 +111,4 @@ def test_a_worker_that_dies_is_started_again(tmp_path: Path) -> None:
         assert len(now) == 2
         assert min(first) not in now
         assert server.poll() is None
-    finally:
-        server.terminate()
-        assert server.wait(timeout=30) == 0
+    assert server.returncode == 0  # SIGTERM stopped every worker cleanly

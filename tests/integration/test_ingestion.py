@@ -14,11 +14,9 @@ from servanda.domain.events import TicketEvent
 from servanda.entrypoints.cli import _register, app
 from servanda.services.ingestion import record_events
 from servanda.services.ports import UnitOfWorkFactory
-from servanda.services.revisions import apply_definitions
 from servanda.services.sweeping import sweep_due_clocks
 from servanda.specs.events import event_to_line
-from servanda.specs.snapshot import content_hash
-from tests.streams import HOUR, START, event_stream, small_definitions
+from tests.streams import HOUR, START, apply_small_definitions, event_stream
 
 LATER = START + 40 * 24 * HOUR
 EXAMPLE = Path(__file__).parents[2] / "examples" / "multi-level"
@@ -28,13 +26,7 @@ _register()
 @pytest.fixture
 def storage(database_url: str) -> Iterator[Storage]:
     opened = connect(load_settings(database_url=database_url))
-    apply_definitions(
-        opened.uow_factory,
-        small_definitions(),
-        fingerprint=content_hash,
-        now=START,
-        effective_from=0,
-    )
+    apply_small_definitions(opened.uow_factory)
     yield opened
     opened.dispose()
 
@@ -42,9 +34,7 @@ def storage(database_url: str) -> Iterator[Storage]:
 def _imported_in_memory(events: list[TicketEvent]) -> UnitOfWorkFactory:
     """In-memory storage holding ``events``, imported in one batch: the reference."""
     memory_factory, memory_evaluator = memory_storage()
-    apply_definitions(
-        memory_factory, small_definitions(), fingerprint=content_hash, now=START, effective_from=0
-    )
+    apply_small_definitions(memory_factory)
     record_events(memory_factory, memory_evaluator, events, LATER)
     return memory_factory
 

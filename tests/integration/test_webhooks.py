@@ -10,7 +10,6 @@ from servanda.adapters.sqlalchemy.webhook_store import SqlAlchemyWebhookStore
 from servanda.adapters.webhooks import HttpxWebhookSender
 from servanda.bootstrap import Storage, connect, load_settings
 from servanda.services.ingestion import record_events
-from servanda.services.revisions import apply_definitions
 from servanda.services.webhooks import (
     DeliveryStatus,
     backoff_seconds,
@@ -20,10 +19,9 @@ from servanda.services.webhooks import (
     verify,
 )
 from servanda.specs.events import event_from_json
-from servanda.specs.snapshot import content_hash
 from tests.e2e.api_support import clear_api_tables, created
 from tests.integration.webhook_receiver import receiver
-from tests.streams import HOUR, START, small_definitions
+from tests.streams import HOUR, START, apply_small_definitions
 
 SECRET = "a-long-enough-signing-secret"
 NOW = START + 2 * HOUR
@@ -33,13 +31,7 @@ NOW = START + 2 * HOUR
 def storage(database_url: str) -> Iterator[Storage]:
     opened = connect(load_settings(database_url=database_url))
     clear_api_tables(opened)
-    apply_definitions(
-        opened.uow_factory,
-        small_definitions(),
-        fingerprint=content_hash,
-        now=START,
-        effective_from=0,
-    )
+    apply_small_definitions(opened.uow_factory)
     yield opened
     opened.dispose()
 

@@ -14,13 +14,11 @@ from servanda.adapters.sqlalchemy.tables import transitions
 from servanda.adapters.sqlalchemy.webhook_store import SqlAlchemyWebhookStore
 from servanda.bootstrap import connect, load_settings
 from servanda.services.ingestion import record_events
-from servanda.services.revisions import apply_definitions
 from servanda.services.webhooks import subscribe, verify
 from servanda.specs.events import event_from_json
-from servanda.specs.snapshot import content_hash
 from tests.e2e.api_support import created
 from tests.integration.webhook_receiver import receiver
-from tests.streams import HOUR, START, small_definitions
+from tests.streams import HOUR, START, apply_small_definitions
 
 SECRET = "a-long-enough-signing-secret"
 
@@ -30,13 +28,7 @@ SECRET = "a-long-enough-signing-secret"
 def test_two_workers_deliver_every_transition_exactly_once(fresh_postgres) -> None:
     url = fresh_postgres()
     storage = connect(load_settings(database_url=url))
-    apply_definitions(
-        storage.uow_factory,
-        small_definitions(),
-        fingerprint=content_hash,
-        now=START,
-        effective_from=0,
-    )
+    apply_small_definitions(storage.uow_factory)
     store = SqlAlchemyWebhookStore(storage.engine)
     with receiver() as hook:
         for path, events in (("/all", ["warning", "breach", "met"]), ("/breaches", ["breach"])):

@@ -16,7 +16,7 @@ from servanda.services.ports import TransitionKind, UnitOfWorkFactory
 from servanda.services.revisions import apply_definitions
 from servanda.services.sweeping import sweep_due_clocks
 from servanda.specs.snapshot import content_hash
-from tests.streams import HOUR, START, event_stream, small_definitions
+from tests.streams import HOUR, START, apply_small_definitions, event_stream, small_definitions
 
 LATER = START + 30 * 24 * HOUR
 
@@ -24,9 +24,7 @@ LATER = START + 30 * 24 * HOUR
 @pytest.fixture
 def stored() -> tuple[UnitOfWorkFactory, Evaluator]:
     uow_factory, evaluator = memory_storage()
-    apply_definitions(
-        uow_factory, small_definitions(), fingerprint=content_hash, now=START, effective_from=0
-    )
+    apply_small_definitions(uow_factory)
     return uow_factory, evaluator
 
 
@@ -52,9 +50,7 @@ def test_measurements_do_not_depend_on_batching_or_arrival_order(stored) -> None
     whole = _states(uow_factory, tickets)
 
     other_factory, other_evaluator = memory_storage()
-    apply_definitions(
-        other_factory, small_definitions(), fingerprint=content_hash, now=START, effective_from=0
-    )
+    apply_small_definitions(other_factory)
     shuffled = events[:]
     random.Random(3).shuffle(shuffled)
     for start in range(0, len(shuffled), 17):

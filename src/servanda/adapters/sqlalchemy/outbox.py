@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from servanda.adapters.sqlalchemy.bulk import bulk_writer
-from servanda.adapters.sqlalchemy.codec import transition_from_row
+from servanda.adapters.sqlalchemy.codec import TRANSITION_COLUMNS, transition_from_row
 from servanda.adapters.sqlalchemy.repositories import chunked
 from servanda.adapters.sqlalchemy.tables import transitions
 from servanda.services.ports import Transition
@@ -28,13 +28,7 @@ _TRANSITION_INSERT = (
     "recorded_at",
     "delivery_attempts",
 )
-_TRANSITION_COLUMNS = (
-    transitions.c.ticket_id,
-    transitions.c.measurement_key,
-    transitions.c.kind,
-    transitions.c.threshold,
-    *(transitions.c[name] for name in _MUTABLE),
-)
+_TRANSITION_COLUMNS = tuple(transitions.c[name] for name in TRANSITION_COLUMNS)
 
 
 def _mutable(t: Transition) -> dict[str, object]:

@@ -3,8 +3,9 @@
 With ``--workers N`` N processes serve, each building its own app from the
 environment (``SERVANDA_DATABASE_URL``; ``--database-url`` is passed on
 through it) and listening on its own ``SO_REUSEPORT`` socket, so the kernel
-spreads connections over them (``servanda.entrypoints.api.workers``). PostgreSQL must be migrated first (``servanda db upgrade``);
-a SQLite file is migrated here, once, before the workers start.
+spreads connections over them (``servanda.entrypoints.api.workers``).
+PostgreSQL must be migrated first (``servanda db upgrade``); a SQLite file is
+migrated here, once, before the workers start.
 """
 
 from __future__ import annotations
