@@ -166,17 +166,27 @@ def writer(base: str, token: str, client: int, size: int, live: bool, shared: Sh
         connection.close()
 
 
-def reader(base: str, token: str, seed: int, shared: Shared) -> None:
+def reader(base: str, token: str, seed: int, rate: float, shared: Shared) -> None:
+    """Reads random written tickets: ``rate`` per second on a fixed schedule, each latency
+    counted from its scheduled instant (a late start counts against the server, not only
+    the time on the wire); ``rate`` 0: back to back, as fast as answers come."""
     rng = random.Random(seed)
     connection = Connection(base, {"Authorization": f"Bearer {token}"})
+    interval = 1 / rate if rate > 0 else 0.0
+    due = time.perf_counter() + rng.random() * interval
     try:
         while not shared.stop.is_set():
             with shared.lock:
                 ticket = rng.choice(shared.tickets) if shared.tickets else None
             if ticket is None:
                 time.sleep(0.05)
+                due = time.perf_counter()
                 continue
-            began = time.perf_counter()
+            if interval:
+                time.sleep(max(0.0, due - time.perf_counter()))
+                began, due = due, due + interval
+            else:
+                began = time.perf_counter()
             status, _ = connection.request("GET", f"/api/v1/tickets/{ticket}")
             shared.record("GET /api/v1/tickets/{id}", time.perf_counter() - began)
             if status != 200:
@@ -222,6 +232,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--writers", type=int, default=16)
     parser.add_argument("--readers", type=int, default=4)
+    parser.add_argument(
+        "--read-rate",
+        type=float,
+        default=200,
+        help="ticket reads per second, all readers together, on a fixed schedule; "
+        "0: each reader reads back to back",
+    )
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -262,7 +279,10 @@ def main() -> None:
             )
             for c in range(args.writers)
         ] + [
-            threading.Thread(target=reader, args=(base, reader_token, 1000 + r, shared))
+            threading.Thread(
+                target=reader,
+                args=(base, reader_token, 1000 + r, args.read_rate / args.readers, shared),
+            )
             for r in range(args.readers)
         ]
         began = time.perf_counter()
@@ -289,8 +309,9 @@ def main() -> None:
     stored_set = {(s, e) for s, e in stored}
     exactly_once = len(stored) == len(stored_set) and shared.acknowledged <= stored_set
 
+    reads = f"{args.read_rate:g} reads/s" if args.read_rate else "back to back"
     print(f"## HTTP API load ({args.writers} writers x batches of {args.batch}, "
-          f"{args.readers} readers, {args.workers} server workers, {elapsed:.0f} s)")  # fmt: skip
+          f"{args.readers} readers ({reads}), {args.workers} server workers, {elapsed:.0f} s)")  # fmt: skip
     print(f"accepted events: {shared.accepted:,} -> {shared.accepted / elapsed:,.0f} events/s")
     print("per 10 s window (events/s): " + ", ".join(f"{n / 10:,.0f}" for n in windows))
     print(f"errors: {shared.errors}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///servanda.sqlite"
@@ -20,6 +21,10 @@ class Settings(BaseSettings):
 
     sweep_batch_size: int = 500
     """Tickets claimed per transaction by ``servanda sweep`` / ``worker``."""
+
+    ingestion_processes: int = Field(default=0, ge=0, le=64)
+    """Processes per API server worker that fold ``POST /api/v1/events`` batches, at a lower CPU
+    priority; 0 folds them in the serving process. ``servanda serve --ingestion-processes``."""
 
     worker_interval_seconds: float = 30.0
     """Pause between sweeps of ``servanda worker``."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from typing import Any, Protocol
 
+import psycopg
 from sqlalchemy import Connection
 
 Row = tuple[Any, ...]
@@ -236,11 +237,26 @@ class PostgresBulkWriter:
         yield from cursor.fetchall()
 
     def read_ticket(self, ticket_id: str, queries: Sequence[str]) -> list[list[Row]]:
-        with self._driver.pipeline():
-            cursors = [
-                self._driver.execute(query.replace("?", "%s"), (ticket_id,)) for query in queries
-            ]
-        return [cursor.fetchall() for cursor in cursors]
+        driver = self._driver
+        if driver.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            with driver.pipeline():  # inside a transaction begun by earlier statements
+                cursors = [driver.execute(q.replace("?", "%s"), (ticket_id,)) for q in queries]
+            return [cursor.fetchall() for cursor in cursors]
+        # Nothing sent yet: one exchange holds a transaction of its own, the queries in it
+        # reading one snapshot (REPEATABLE READ; under READ COMMITTED each query would see
+        # the batches committed before it), and its end, so no ROLLBACK follows.
+        driver.autocommit = True
+        try:
+            with driver.pipeline():
+                driver.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                cursors = [driver.execute(q.replace("?", "%s"), (ticket_id,)) for q in queries]
+                driver.execute("COMMIT")
+            return [cursor.fetchall() for cursor in cursors]
+        finally:
+            if not driver.closed:
+                if driver.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                    driver.execute("ROLLBACK")  # a query failed inside the transaction
+                driver.autocommit = False
 
     def delete_by_ticket(self, table: str, ticket_ids: Collection[str]) -> None:
         # The rows are found by index probes as in ``select_by_ticket`` and deleted by their

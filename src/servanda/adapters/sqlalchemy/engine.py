@@ -8,18 +8,23 @@ instead of failing later on a lock upgrade — except a connection marked
 transaction: in WAL mode it reads a snapshot while another process writes.
 PostgreSQL: ``postgresql+psycopg://`` (psycopg 3); a plain ``postgresql://``
 URL is taken to mean the same driver. READ COMMITTED; the repositories take
-row locks where order matters.
+row locks where order matters. A pooled connection is checked with a
+``SELECT 1`` only when it has sat unused for ``PING_AFTER_IDLE_SECONDS``
+(SQLAlchemy's ``pool_pre_ping`` pings at every checkout: one more round trip
+per request and per event batch); a dead one is replaced before use.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
 
 BUSY_TIMEOUT_MS = 30_000
 READ_ONLY = "servanda_read_only"
@@ -43,10 +48,35 @@ def make_engine(url: str, *, pooled: bool = True) -> Engine:
     url = normalise_url(url)
     if is_sqlite(url):
         return _sqlite_engine(url)
-    options: dict[str, Any] = {"pool_pre_ping": True}
     if not pooled:
-        options = {"poolclass": NullPool}
-    return create_engine(url, **options)
+        return create_engine(url, poolclass=NullPool)
+    engine = create_engine(url)
+    _ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE_SECONDS = 2.0
+"""A pooled connection unused this long is pinged before it is handed out (monotonic time)."""
+
+_RETURNED = "servanda_returned_at"
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi: Any, record: ConnectionPoolEntry) -> None:  # noqa: ANN401
+        record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _lent(dbapi: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:  # noqa: ANN401
+        returned = record.info.get(_RETURNED)
+        if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            return  # new, or in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool discards this connection and lends another (SQLAlchemy's documented
+            # pessimistic disconnect handling).
+            raise DisconnectionError(f"a pooled connection is gone: {error}") from error
 
 
 def _sqlite_engine(url: str) -> Engine:

@@ -27,6 +27,7 @@ from servanda.bootstrap import Storage
 from servanda.config import Settings
 from servanda.entrypoints.api import errors
 from servanda.entrypoints.api.context import ApiContext, Context, RecheckedTokens
+from servanda.entrypoints.api.ingestion import Ingestion, InProcessIngestion, ProcessIngestion
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 STATIC = Path(__file__).parent / "static"
@@ -55,6 +56,9 @@ def build_context(
     from servanda.bootstrap import connect
 
     storage = storage or connect(settings)
+    ingestion: Ingestion = InProcessIngestion(storage)
+    if settings.ingestion_processes > 0:
+        ingestion = ProcessIngestion(settings.database_url, settings.ingestion_processes)
     return ApiContext(
         storage=storage,
         tokens=RecheckedTokens(SqlAlchemyTokenStore(storage.engine)),
@@ -62,6 +66,7 @@ def build_context(
         webhooks=SqlAlchemyWebhookStore(storage.engine),
         metrics=SqlAlchemyMetricsQuery(storage.engine),
         now=now or SystemClock().now,
+        ingestion=ingestion,
     )
 
 
@@ -75,9 +80,14 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        if storage is None:
-            ctx.storage.dispose()
+        if isinstance(ctx.ingestion, ProcessIngestion):
+            ctx.ingestion.start()  # fail at start-up, not on the first batch
+        try:
+            yield
+        finally:
+            ctx.ingestion.close()
+            if storage is None:
+                ctx.storage.dispose()
 
     app = FastAPI(
         title="Servanda",

@@ -1,39 +1,43 @@
 """What every request needs, wired once per app, and the authentication dependencies.
 
-``ApiContext`` holds the storage, the token store, the read queries and the
-clock (``now`` as epoch seconds). ``allow(*roles)`` is the dependency that
-authenticates the bearer token and refuses other roles with 403; customer
-scoping (404 for another customer's data) is done by the queries themselves.
+``ApiContext`` holds the storage, the token store, the read queries, where event
+batches are folded (``ingestion``) and the clock (``now`` as epoch seconds).
+``allow(*roles)`` is the dependency that authenticates the bearer token and
+refuses other roles with 403; customer scoping (404 for another customer's data)
+is done by the queries themselves.
+
+The dependencies are coroutines that do not block: FastAPI runs a plain ``def``
+dependency in a worker thread, and each such hop is a thread wake-up and a GIL
+hand-over per request. Only a token the process has not seen within
+``TOKEN_RECHECK_SECONDS`` is read from the database, in a thread.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from servanda.bootstrap import Storage
+from servanda.entrypoints.api.ingestion import Ingestion
 from servanda.services.auth import (
     Principal,
     Role,
     TokenRecord,
     TokenStore,
     authenticate,
+    digest_of,
     require_role,
 )
 from servanda.services.metrics import MetricsQuery
 from servanda.services.queries import ClockQuery
 from servanda.services.webhooks import WebhookStore
-
-INGESTION_SLOTS = 2
-"""Event batches folded at once per process: one folds while the other waits on the database.
-More add GIL waits to every request for no throughput (benchmarks/api_load.py with two
-workers: 2 and 4 slots both ~3,500 events/s, ticket p99 170 vs 317 ms)."""
 
 TOKEN_RECHECK_SECONDS = 1.0
 """How long a process trusts a token it has found active before reading it again."""
@@ -56,6 +60,12 @@ class RecheckedTokens:
         self._clock = clock
         self._seen: dict[str, tuple[float, TokenRecord]] = {}
         self._lock = threading.Lock()
+
+    def remembers(self, digest: str) -> bool:
+        """Whether ``find_active(digest)`` would answer from memory (no database read)."""
+        with self._lock:
+            seen = self._seen.get(digest)
+        return seen is not None and self._clock() - seen[0] < self._seconds
 
     def find_active(self, digest: str) -> TokenRecord | None:
         now = self._clock()
@@ -98,13 +108,10 @@ class ApiContext:
     webhooks: WebhookStore
     metrics: MetricsQuery
     now: Callable[[], int]
-    ingestion_slots: threading.BoundedSemaphore = field(
-        default_factory=lambda: threading.BoundedSemaphore(INGESTION_SLOTS)
-    )
-    definitions_applied: threading.Event = field(default_factory=threading.Event)
+    ingestion: Ingestion
 
 
-def context(request: Request) -> ApiContext:
+async def context(request: Request) -> ApiContext:
     found: ApiContext = request.app.state.servanda
     return found
 
@@ -117,17 +124,21 @@ _bearer = HTTPBearer(
 )
 
 
-def current_principal(
+async def current_principal(
     ctx: Context,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    return authenticate(ctx.tokens, credentials.credentials if credentials else None)
+    secret = credentials.credentials if credentials else None
+    tokens = ctx.tokens
+    if not secret or (isinstance(tokens, RecheckedTokens) and tokens.remembers(digest_of(secret))):
+        return authenticate(tokens, secret)  # no database read
+    return await run_in_threadpool(authenticate, tokens, secret)
 
 
-def allow(*roles: Role) -> Callable[[Principal], Principal]:
+def allow(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency: the caller's principal, if its role is one of ``roles`` (else 403)."""
 
-    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         require_role(principal, *roles)
         return principal
 

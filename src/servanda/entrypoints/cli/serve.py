@@ -5,7 +5,10 @@ environment (``SERVANDA_DATABASE_URL``; ``--database-url`` is passed on
 through it) and listening on its own ``SO_REUSEPORT`` socket, so the kernel
 spreads connections over them (``servanda.entrypoints.api.workers``).
 PostgreSQL must be migrated first (``servanda db upgrade``); a SQLite file is
-migrated here, once, before the workers start.
+migrated here, once, before the workers start. Each worker folds event batches in
+``--ingestion-processes`` processes of its own at a lower CPU priority
+(``servanda.entrypoints.api.ingestion``; passed on as
+``SERVANDA_INGESTION_PROCESSES``).
 """
 
 from __future__ import annotations
@@ -27,17 +30,15 @@ batches fold in other threads; 1 ms instead of 5 cuts those waits, at a small co
 thread switches."""
 
 
-GC_THRESHOLDS = (20_000, 10, 10)
-"""Cyclic garbage collection every 20,000 net allocations instead of CPython's 700. The API
-allocates mostly acyclic objects, and the per-process history cache makes the heap large: with
-the default, full collections of a growing heap took a batch from 14 to 20 ms of CPU within
-180,000 events (in process, benchmarks' own batches); with this, it stays at 13-14 ms."""
+INGESTION_PROCESSES = 3
+"""Default ingestion processes per worker (``servanda.entrypoints.api.ingestion``)."""
 
 
 def app_from_environment() -> object:
     """The uvicorn factory: the API for the settings in the environment."""
     from servanda.bootstrap import load_settings
     from servanda.entrypoints.api import create_app
+    from servanda.entrypoints.api.ingestion import GC_THRESHOLDS
 
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     gc.set_threshold(*GC_THRESHOLDS)
@@ -48,6 +49,15 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
+    ingestion_processes: Annotated[
+        int,
+        typer.Option(
+            help="Processes per worker that fold event batches at a lower CPU priority, so "
+            "reads never wait behind a batch; 0 folds them in the worker itself.",
+            min=0,
+            max=64,
+        ),
+    ] = INGESTION_PROCESSES,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -58,6 +68,7 @@ def serve(
 
     if database_url:
         os.environ["SERVANDA_DATABASE_URL"] = database_url
+    os.environ["SERVANDA_INGESTION_PROCESSES"] = str(ingestion_processes)
     open_storage(database_url).dispose()  # checks (SQLite: migrates) the schema before forking
     if workers > 1 and workers_module.supports_reuse_port():
         try:

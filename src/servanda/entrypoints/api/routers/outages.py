@@ -17,15 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from servanda.adapters.importers.outages import outage_from_mapping
 from servanda.domain.outages import Outage
 from servanda.entrypoints.api.context import Context, Writer
-from servanda.entrypoints.api.routers.events import (
-    MAX_BATCH,
+from servanda.entrypoints.api.ingestion import (
     BatchResult,
     ItemResult,
     ItemStatus,
-    check_batch_size,
     refuse_nul,
     summarise,
 )
+from servanda.entrypoints.api.routers.events import MAX_BATCH, check_batch_size
 from servanda.services.outages import record_outages
 from servanda.services.ports import Identity
 

@@ -1,0 +1,286 @@
+"""Where ``POST /api/v1/events`` folds its batches: in the serving process, or in ingestion
+processes that run at a lower CPU priority.
+
+Folding a batch of 100 events is about 12 ms of Python; a ticket read is about 1.
+In one process they share the GIL, and a read waits behind whatever batch holds it
+(``benchmarks/api_load.py``: ticket p99 70-150 ms). ``servanda serve`` therefore
+hands each batch to one of ``--ingestion-processes`` processes per worker
+(``ProcessIngestion``), niced by ``INGESTION_NICENESS``: the serving process
+keeps its GIL for HTTP, and the kernel runs a read the moment it is ready instead
+of after the batch in front of it. The ingestion processes use whatever CPU reads
+leave, so throughput is not lost; a batch waits for a free process in its worker.
+
+A batch goes preferably to the process its client connection used last (each
+process remembers the event histories of the tickets it folded,
+``HistoryCache``), or else to the least busy one. A process that dies is
+replaced; the batches it held fail with 503 ``ingestion_restarted`` and may be
+sent again (a batch is idempotent).
+
+``InProcessIngestion`` folds in a thread of the serving process, a few batches at
+once (``INGESTION_SLOTS``): the default of ``create_app`` (tests, embedding) and
+of ``serve --ingestion-processes 0``. Both give byte-identical answers
+(``batch_answer``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
+from typing import Any, Literal, Protocol
+
+import anyio.to_thread
+from pydantic import BaseModel, Field
+
+from servanda.bootstrap import Storage, connect, load_settings
+from servanda.domain.errors import ConflictError, EventError
+from servanda.domain.events import TicketEvent
+from servanda.entrypoints.api.errors import ApiError
+from servanda.services.ingestion import record_events
+from servanda.services.ports import Identity, UnitOfWorkFactory
+from servanda.specs.events import event_from_json
+
+INGESTION_SLOTS = 2
+"""Batches folded at once in the serving process (``InProcessIngestion``)."""
+
+INGESTION_NICENESS = 10
+"""How much lower the ingestion processes' CPU priority is (``nice``): at 10 a ready read
+process gets about nine times their share of a busy core."""
+
+GC_THRESHOLDS = (20_000, 10, 10)
+"""Cyclic garbage collection every 20,000 net allocations instead of CPython's 700: folding
+allocates mostly acyclic objects and the history cache makes the heap large; with the
+default, full collections took a batch from 14 to 20 ms of CPU within 180,000 events."""
+
+
+ItemStatus = Literal["created", "duplicate", "rejected"]
+
+
+class ItemResult(BaseModel):
+    index: int = Field(description="Position of the item in the request (0-based).")
+    source: str | None
+    id: str | None
+    status: ItemStatus
+    reason: str | None = None
+
+
+class BatchResult(BaseModel):
+    received: int
+    created: int
+    duplicates: int
+    rejected: int
+    results: list[ItemResult]
+
+
+TEXT_LIMITS = {"id": 200, "ticket": 200, "source": 200, "customer": 200, "service": 200}
+TEXT_LIMITS |= {"priority": 100, "status": 100}
+
+
+def refuse_nul(value: object) -> None:
+    """``EventError`` if any text inside ``value`` holds a NUL character (no database stores it)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise EventError("text must not contain NUL characters")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_nul(key)
+            refuse_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            refuse_nul(item)
+
+
+def check_lengths(event: TicketEvent) -> TicketEvent:
+    """``EventError`` for a name longer than storage keeps (ids 200 characters, priority 100)."""
+    for key, limit in TEXT_LIMITS.items():
+        value = getattr(event, key)
+        if value is not None and len(value) > limit:
+            raise EventError(f"{key} is longer than {limit} characters")
+    return event
+
+
+class DefinitionsSeen:
+    """Whether this process has seen a stored revision (revisions are never deleted, so once
+    one is found the question is not asked again)."""
+
+    def __init__(self) -> None:
+        self._seen = threading.Event()
+
+    def require(self, uow_factory: UnitOfWorkFactory) -> None:
+        if self._seen.is_set():
+            return
+        with uow_factory() as uow:
+            if uow.revisions.latest() is None:
+                raise ConflictError(
+                    "no definitions are stored yet: apply them first (POST /api/v1/revisions)"
+                )
+        self._seen.set()
+
+
+def batch_answer(
+    storage: Storage, definitions: DefinitionsSeen, items: Sequence[object], now: int
+) -> bytes:
+    """Check, store and fold one batch; the JSON of its ``BatchResult`` (one result per item,
+    in input order). ``ConflictError`` while no definitions are stored."""
+    results: list[ItemResult | None] = [None] * len(items)
+    parsed: list[tuple[int, TicketEvent]] = []
+    for index, raw in enumerate(items):
+        try:
+            refuse_nul(raw)
+            parsed.append((index, check_lengths(event_from_json(raw))))
+        except EventError as error:
+            results[index] = ItemResult(
+                index=index,
+                source=_field(raw, "source"),
+                id=_field(raw, "id"),
+                status="rejected",
+                reason=str(error),
+            )
+    definitions.require(storage.uow_factory)
+    outcome = record_events(storage.uow_factory, storage.evaluator, [e for _, e in parsed], now)
+    conflicts = {id(event) for event in outcome.conflicts}
+    seen: set[Identity] = set()
+    for index, event in parsed:
+        status: ItemStatus = "created"
+        reason = None
+        if id(event) in conflicts:
+            status = "rejected"
+            reason = f"identity {event.source}/{event.id} is already taken by other content"
+        elif event.identity in seen or event.identity not in outcome.created:
+            status = "duplicate"
+        seen.add(event.identity)
+        results[index] = ItemResult(
+            index=index, source=event.source, id=event.id, status=status, reason=reason
+        )
+    return summarise([r for r in results if r is not None]).model_dump_json().encode()
+
+
+def summarise(results: list[ItemResult]) -> BatchResult:
+    return BatchResult(
+        received=len(results),
+        created=sum(r.status == "created" for r in results),
+        duplicates=sum(r.status == "duplicate" for r in results),
+        rejected=sum(r.status == "rejected" for r in results),
+        results=results,
+    )
+
+
+def _field(raw: object, key: str) -> str | None:
+    value = raw.get(key) if isinstance(raw, dict) else None
+    return value if isinstance(value, str) else None
+
+
+class Ingestion(Protocol):
+    """Folds batches for ``POST /api/v1/events``."""
+
+    async def answer(self, items: list[Any], now: int, client: object) -> bytes:
+        """``batch_answer`` for ``items``; ``client`` identifies the connection (affinity)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class InProcessIngestion:
+    """Folds in worker threads of this process, ``INGESTION_SLOTS`` batches at once."""
+
+    def __init__(self, storage: Storage, slots: int = INGESTION_SLOTS) -> None:
+        self._storage = storage
+        self._definitions = DefinitionsSeen()
+        self._limiter = anyio.CapacityLimiter(slots)
+
+    async def answer(self, items: list[Any], now: int, client: object) -> bytes:
+        return await anyio.to_thread.run_sync(
+            batch_answer, self._storage, self._definitions, items, now, limiter=self._limiter
+        )
+
+    def close(self) -> None:
+        pass
+
+
+# --- ingestion processes -------------------------------------------------------------------
+
+_in_process: dict[str, Storage] = {}  # an ingestion process's own storage
+_process_definitions = DefinitionsSeen()
+
+
+def _start_process(database_url: str, niceness: int) -> None:
+    """Initializer of an ingestion process: lower priority, own storage and caches."""
+    if niceness:
+        os.nice(niceness)
+    gc.set_threshold(*GC_THRESHOLDS)
+    _in_process["storage"] = connect(load_settings(database_url=database_url))
+
+
+def _answer_in_process(items: list[Any], now: int) -> bytes:
+    return batch_answer(_in_process["storage"], _process_definitions, items, now)
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+class ProcessIngestion:
+    """``processes`` single-process executors; see the module docstring."""
+
+    def __init__(
+        self, database_url: str, processes: int, niceness: int = INGESTION_NICENESS
+    ) -> None:
+        if processes < 1:
+            raise ValueError("at least one ingestion process")
+        self._database_url = database_url
+        self._niceness = niceness
+        self._executors = [self._executor() for _ in range(processes)]
+        self._busy = [0] * processes
+        self._last: dict[object, int] = {}
+
+    def _executor(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            1,
+            mp_context=get_context("spawn"),
+            initializer=_start_process,
+            initargs=(self._database_url, self._niceness),
+        )
+
+    def start(self) -> list[int]:
+        """Start every process now (not on the first batch) and wait until each is connected;
+        their process ids."""
+        return [executor.submit(_ready).result() for executor in self._executors]
+
+    def _choose(self, client: object) -> int:
+        preferred = self._last.get(client)
+        if preferred is not None and self._busy[preferred] == 0:
+            return preferred
+        return min(range(len(self._busy)), key=lambda i: (self._busy[i], i != preferred))
+
+    async def answer(self, items: list[Any], now: int, client: object) -> bytes:
+        index = self._choose(client)
+        if len(self._last) >= 10_000:
+            self._last.clear()
+        self._last[client] = index
+        self._busy[index] += 1
+        executor = self._executors[index]
+        try:
+            future: Future[bytes] = executor.submit(_answer_in_process, items, now)
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            if self._executors[index] is executor:
+                executor.shutdown(wait=False, cancel_futures=True)
+                self._executors[index] = self._executor()
+            raise ApiError(
+                503,
+                "ingestion_restarted",
+                "the process folding this batch stopped and has been replaced; "
+                "send the batch again (it is idempotent)",
+            ) from None
+        finally:
+            self._busy[index] -= 1
+
+    def close(self) -> None:
+        """Let the batches in flight finish, then stop the processes."""
+        for executor in self._executors:
+            executor.shutdown(wait=True)
