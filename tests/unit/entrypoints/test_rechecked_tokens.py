@@ -52,3 +52,17 @@ def test_a_revocation_through_it_counts_at_once_and_unknown_tokens_are_always_re
     for _ in range(2):
         assert tokens.find_active(digest_of("svd_unknown")) is None
     assert store.reads == reads + 2
+
+
+def test_remembers_tells_whether_a_token_would_be_answered_from_memory() -> None:
+    store, clock = CountingStore(), [100.0]
+    tokens = RecheckedTokens(store, clock=lambda: clock[0])
+    made = create_token(tokens, role=Role.VIEWER, now=1)
+    digest = digest_of(made.secret)
+    assert not tokens.remembers(digest)
+    authenticate(tokens, made.secret)
+    assert tokens.remembers(digest)
+    assert not tokens.remembers(digest_of("svd_unknown"))
+    clock[0] += 1.0
+    assert not tokens.remembers(digest)
+    assert store.reads == 1  # asking never reads the store

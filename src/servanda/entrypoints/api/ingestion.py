@@ -248,7 +248,7 @@ class ProcessIngestion:
 
     def start(self) -> list[int]:
         """Start every process now (not on the first batch) and wait until each is connected;
-        their process ids."""
+        their process ids, in order."""
         return [executor.submit(_ready).result() for executor in self._executors]
 
     def _choose(self, client: object) -> int:
