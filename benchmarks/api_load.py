@@ -241,6 +241,12 @@ def main() -> None:
     )
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--ingestion-processes",
+        type=int,
+        default=None,
+        help="passed to serve (default: serve's own, 3 per worker); 0 folds in the workers",
+    )
     parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument(
         "--timeline",
@@ -262,7 +268,9 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [sys.executable, "-m", "servanda", "serve", "--workers", str(args.workers),
-         "--port", str(port), "--log-level", "warning", "--database-url", url],
+         "--port", str(port), "--log-level", "warning", "--database-url", url]
+        + ([] if args.ingestion_processes is None
+           else ["--ingestion-processes", str(args.ingestion_processes)]),
     )  # fmt: skip
     try:
         for _ in range(200):
