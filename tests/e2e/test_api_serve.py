@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from servanda.entrypoints.api.ingestion import ORPHAN_CHECK_SECONDS
 from servanda.entrypoints.api.workers import FAST_EXIT_SECONDS
 
 
@@ -102,6 +103,8 @@ def test_a_worker_that_dies_is_started_again(tmp_path: Path) -> None:
         time.sleep(FAST_EXIT_SECONDS + 1)  # a worker dying sooner means it cannot start
         first = workers()
         assert len(first) == 2
+        folding = _children(min(first))  # its ingestion processes
+        assert len(folding) >= 3 or not sys.platform.startswith("linux")
         os.kill(min(first), signal.SIGKILL)
         for _ in range(100):
             now = workers()
@@ -111,4 +114,32 @@ def test_a_worker_that_dies_is_started_again(tmp_path: Path) -> None:
         assert len(now) == 2
         assert min(first) not in now
         assert server.poll() is None
+        # Orphaned by the kill, its ingestion processes exit by themselves.
+        deadline = time.monotonic() + 10 * ORPHAN_CHECK_SECONDS
+        while any(_alive(pid) for pid in folding) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in folding if _alive(pid)]
+        survivors = {pid for worker in now for pid in _children(worker)}
     assert server.returncode == 0  # SIGTERM stopped every worker cleanly
+    assert not [pid for pid in survivors if _alive(pid)]  # and their ingestion processes
+
+
+def _children(parent: int) -> set[int]:
+    """The live child processes of ``parent`` (Linux: from /proc; elsewhere none are seen)."""
+    found = set()
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = entry.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent:
+            found.add(int(entry.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -28,6 +28,7 @@ import asyncio
 import gc
 import os
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -208,12 +209,29 @@ _in_process: dict[str, Storage] = {}  # an ingestion process's own storage
 _process_definitions = DefinitionsSeen()
 
 
+ORPHAN_CHECK_SECONDS = 1.0
+"""How often an ingestion process checks that the worker that started it is still alive."""
+
+
 def _start_process(database_url: str, niceness: int) -> None:
-    """Initializer of an ingestion process: lower priority, own storage and caches."""
+    """Initializer of an ingestion process: lower priority, own storage and caches, and an
+    exit of its own once orphaned."""
     if niceness:
         os.nice(niceness)
     gc.set_threshold(*GC_THRESHOLDS)
     _in_process["storage"] = connect(load_settings(database_url=database_url))
+    threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """A worker killed outright (SIGKILL, the OOM killer) cannot stop its executors, and the
+    processes' queue pipes stay open in each other, so they would wait for work forever:
+    once the parent is gone (the process is re-parented), exit. A batch being folded then
+    is rolled back by the database, as its client's connection is gone with the worker."""
+    while True:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+        if os.getppid() != parent:
+            os._exit(0)
 
 
 def _answer_in_process(items: list[Any], now: int) -> bytes:
