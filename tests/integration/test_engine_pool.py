@@ -77,3 +77,41 @@ def test_the_ticket_view_leaves_no_transaction_open(fresh_postgres: Callable[[],
         assert again is not None
         assert again.state == found.state
     storage.dispose()
+
+
+def test_staging_tables_made_with_the_connection_are_emptied_only_when_needed(
+    fresh_postgres: Callable[[], str],
+) -> None:
+    """A batch's staging ``COPY`` needs no statement before it, yet never sees rows of an
+    earlier batch: not after a commit, not after a rollback, not on a second use within one
+    transaction."""
+    from servanda.adapters.sqlalchemy.bulk import bulk_writer
+
+    engine = make_engine(fresh_postgres())
+
+    def row(n: int) -> tuple[object, ...]:
+        return ("s", f"e{n}", f"t{n}", "created", n, "{}")
+
+    def staged(connection) -> int:
+        return int(connection.exec_driver_sql("SELECT count(*) FROM incoming_events").scalar_one())
+
+    with engine.connect() as connection:
+        writer = bulk_writer(connection)
+        assert writer.insert_new_events([row(1), row(2)]) == {("s", "e1"), ("s", "e2")}
+        assert staged(connection) == 2
+        # Again in the same transaction: the staging table is emptied first.
+        assert writer.insert_new_events([row(2), row(3)]) == {("s", "e3")}
+        assert staged(connection) == 2
+        connection.rollback()
+        writer = bulk_writer(connection)
+        assert staged(connection) == 0  # the rollback took the staged rows back
+        assert writer.insert_new_events([row(4)]) == {("s", "e4")}
+        connection.commit()
+        writer = bulk_writer(connection)
+        assert staged(connection) == 0  # emptied by the commit
+        assert writer.insert_new_events([row(4), row(5)]) == {("s", "e5")}
+        assert staged(connection) == 2
+        connection.commit()
+        stored = connection.exec_driver_sql("SELECT event_id FROM events ORDER BY 1").scalars()
+        assert list(stored) == ["e4", "e5"]
+    engine.dispose()

@@ -177,13 +177,25 @@ class SqliteBulkWriter:
 
 class PostgresBulkWriter:
     def __init__(self, connection: Connection) -> None:
+        self._connection = connection
         self._driver: Any = connection.connection.driver_connection
+
+    def _stage(self, cursor: Any, staging: str, columns: str) -> None:  # noqa: ANN401 - a cursor
+        """Make the session's staging table ``staging`` exist and be empty, sending nothing when
+        it was created with the connection and not filled yet in this transaction (a commit
+        empties it, ``ON COMMIT DELETE ROWS``, and a rollback takes its rows back)."""
+        info = self._connection.connection.info  # the DBAPI connection's; new with a new one
+        transaction = self._connection.get_transaction()
+        filled: dict[str, object] = info.setdefault(_STAGING_FILLED, {})
+        if staging not in info.get(_STAGING_READY, ()) or filled.get(staging) is transaction:
+            _empty_staging(cursor, staging, columns)
+        filled[staging] = transaction
 
     def insert_new_events(self, rows: Sequence[Row]) -> set[tuple[str, str]]:
         if not rows:
             return set()
         cursor = self._driver.cursor()
-        _empty_staging(cursor, "incoming_events", _STAGED_EVENT_COLUMNS)
+        self._stage(cursor, "incoming_events", STAGING_TABLES["incoming_events"])
         self._copy(cursor, "incoming_events", EVENT_COLUMNS, rows)
         # Appended in identity order, so concurrent importers take index entries in one order.
         names = ",".join(EVENT_COLUMNS)
@@ -203,7 +215,9 @@ class PostgresBulkWriter:
             return
         cursor = self._driver.cursor()
         staging = f"incoming_{table}"
-        _empty_staging(cursor, staging, f"(LIKE {table} INCLUDING DEFAULTS)")
+        self._stage(
+            cursor, staging, STAGING_TABLES.get(staging, f"(LIKE {table} INCLUDING DEFAULTS)")
+        )
         self._copy(cursor, staging, columns, rows)
         names = ",".join(columns)
         updates = ",".join(f"{c} = excluded.{c}" for c in columns[1:])
@@ -298,9 +312,37 @@ def _probe(table: str, key: str, columns: Sequence[str]) -> str:
     )
 
 
-_STAGED_EVENT_COLUMNS = (
-    "(source text, event_id text, ticket_id text, type text, at bigint, content text)"
-)
+STAGING_TABLES = {
+    "incoming_events": (
+        "(source text, event_id text, ticket_id text, type text, at bigint, content text)"
+    ),
+    "incoming_tickets": "(LIKE tickets INCLUDING DEFAULTS)",
+}
+"""The temporary staging tables of a PostgreSQL session, and their columns."""
+
+_STAGING_READY = "servanda_staging_ready"  # created when the connection was made
+_STAGING_FILLED = "servanda_staging_filled"  # staging table -> the transaction that filled it
+
+
+def create_staging_tables(driver: Any, info: dict[Any, Any]) -> None:  # noqa: ANN401 - psycopg's
+    """Create the staging tables on a new PostgreSQL connection, outside any transaction, so
+    that a batch need not ask for them (one round trip per table per batch); ``info`` (the
+    pooled connection's) remembers which exist. A table whose model is missing (a database
+    not migrated yet) is left to be created on first use."""
+    ready: set[str] = set()
+    driver.autocommit = True
+    try:
+        for staging, columns in STAGING_TABLES.items():
+            try:
+                driver.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {staging} {columns} ON COMMIT DELETE ROWS"
+                )
+                ready.add(staging)
+            except psycopg.errors.UndefinedTable:
+                pass
+    finally:
+        driver.autocommit = False
+    info[_STAGING_READY] = ready
 
 
 def _empty_staging(cursor: Any, staging: str, columns: str) -> None:  # noqa: ANN401 - a cursor

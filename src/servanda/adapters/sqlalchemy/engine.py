@@ -26,6 +26,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
 
+from servanda.adapters.sqlalchemy.bulk import create_staging_tables
+
 BUSY_TIMEOUT_MS = 30_000
 READ_ONLY = "servanda_read_only"
 """Execution option: the connection only reads (SQLite begins a deferred transaction)."""
@@ -52,6 +54,11 @@ def make_engine(url: str, *, pooled: bool = True) -> Engine:
         return create_engine(url, poolclass=NullPool)
     engine = create_engine(url)
     _ping_when_idle(engine)
+
+    @event.listens_for(engine, "connect")
+    def _prepare(dbapi: Any, record: ConnectionPoolEntry) -> None:  # noqa: ANN401
+        create_staging_tables(dbapi, record.info)
+
     return engine
 
 

@@ -139,6 +139,8 @@ class SqlAlchemyEventRepository:
 
     def for_tickets(self, ticket_ids: Collection[str]) -> dict[str, list[TicketEvent]]:
         found: dict[str, list[TicketEvent]] = {}
+        if not ticket_ids:
+            return found  # every history was at hand: no round trip
         rows = bulk_writer(self._connection).select_by_ticket(
             "events", ("ticket_id", "content"), ticket_ids
         )
