@@ -124,21 +124,25 @@ _bearer = HTTPBearer(
 )
 
 
-async def current_principal(
-    ctx: Context,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    secret = credentials.credentials if credentials else None
-    tokens = ctx.tokens
+async def authenticated(tokens: TokenStore, secret: str | None) -> Principal:
+    """``authenticate``, in a worker thread only if the token store must be read."""
     if not secret or (isinstance(tokens, RecheckedTokens) and tokens.remembers(digest_of(secret))):
         return authenticate(tokens, secret)  # no database read
     return await run_in_threadpool(authenticate, tokens, secret)
 
 
-def allow(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
-    """A dependency: the caller's principal, if its role is one of ``roles`` (else 403)."""
+def allow(*roles: Role) -> Callable[..., Awaitable[Principal]]:
+    """A dependency: the caller's principal, if its role is one of ``roles`` (else 403). One
+    dependency, not a chain: each level costs FastAPI's resolution on every request."""
 
-    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        ctx: ApiContext = request.app.state.servanda
+        principal = await authenticated(
+            ctx.tokens, credentials.credentials if credentials else None
+        )
         require_role(principal, *roles)
         return principal
 
