@@ -29,7 +29,7 @@ import gc
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
@@ -144,21 +144,40 @@ def batch_answer(
             )
     definitions.require(storage.uow_factory)
     outcome = record_events(storage.uow_factory, storage.evaluator, [e for _, e in parsed], now)
-    conflicts = {id(event) for event in outcome.conflicts}
+    for result in stored_results(parsed, outcome.conflicts, outcome.created.__contains__):
+        results[result.index] = result
+    return summarise([r for r in results if r is not None]).model_dump_json().encode()
+
+
+class Identified(Protocol):
+    @property
+    def source(self) -> str: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def identity(self) -> Identity: ...
+
+
+def stored_results(
+    parsed: Sequence[tuple[int, Identified]],
+    conflicts: Sequence[Identified],
+    stored_now: Callable[[Identity], bool],
+) -> Iterator[ItemResult]:
+    """The result of each valid item of a batch after storing: ``rejected`` if its identity
+    holds other content (``conflicts``), ``duplicate`` if it was stored before this batch or
+    appeared earlier in it, else ``created``."""
+    conflicting = {id(item) for item in conflicts}
     seen: set[Identity] = set()
-    for index, event in parsed:
+    for index, item in parsed:
         status: ItemStatus = "created"
         reason = None
-        if id(event) in conflicts:
+        if id(item) in conflicting:
             status = "rejected"
-            reason = f"identity {event.source}/{event.id} is already taken by other content"
-        elif event.identity in seen or event.identity not in outcome.created:
+            reason = f"identity {item.source}/{item.id} is already taken by other content"
+        elif item.identity in seen or not stored_now(item.identity):
             status = "duplicate"
-        seen.add(event.identity)
-        results[index] = ItemResult(
-            index=index, source=event.source, id=event.id, status=status, reason=reason
-        )
-    return summarise([r for r in results if r is not None]).model_dump_json().encode()
+        seen.add(item.identity)
+        yield ItemResult(index=index, source=item.source, id=item.id, status=status, reason=reason)
 
 
 def summarise(results: list[ItemResult]) -> BatchResult:

@@ -20,13 +20,12 @@ from servanda.entrypoints.api.context import Context, Writer
 from servanda.entrypoints.api.ingestion import (
     BatchResult,
     ItemResult,
-    ItemStatus,
     refuse_nul,
+    stored_results,
     summarise,
 )
 from servanda.entrypoints.api.routers.events import MAX_BATCH, check_batch_size
 from servanda.services.outages import record_outages
-from servanda.services.ports import Identity
 
 router = APIRouter(tags=["outages"])
 
@@ -76,18 +75,6 @@ def post_outages(batch: OutageBatch, ctx: Context, principal: Writer) -> BatchRe
     with ctx.storage.uow_factory() as uow:
         before = uow.outages.existing(sorted({o.identity for _, o in parsed}))
     outcome = record_outages(ctx.storage.uow_factory, [o for _, o in parsed])
-    conflicts = {id(outage) for outage in outcome.conflicts}
-    seen: set[Identity] = set()
-    for index, outage in parsed:
-        status: ItemStatus = "created"
-        reason = None
-        if id(outage) in conflicts:
-            status = "rejected"
-            reason = f"identity {outage.source}/{outage.id} is already taken by other content"
-        elif outage.identity in seen or outage.identity in before:
-            status = "duplicate"
-        seen.add(outage.identity)
-        results[index] = ItemResult(
-            index=index, source=outage.source, id=outage.id, status=status, reason=reason
-        )
+    for result in stored_results(parsed, outcome.conflicts, lambda i: i not in before):
+        results[result.index] = result
     return summarise([r for r in results if r is not None])
