@@ -107,6 +107,7 @@ def test_processes_run_niced_and_a_killed_one_is_replaced(tmp_path: Path) -> Non
         mine = os.getpriority(os.PRIO_PROCESS, 0)
         for pid in pids:
             assert os.getpriority(os.PRIO_PROCESS, pid) == min(mine + INGESTION_NICENESS, 19)
+            assert os.sched_getscheduler(pid) == os.SCHED_BATCH
         # A TestClient's requests all come from one "connection": they go to the first process.
         assert client.post("/api/v1/events", json={"events": batch()[:1]}).status_code == 200
         os.kill(pids[0], signal.SIGKILL)

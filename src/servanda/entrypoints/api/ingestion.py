@@ -25,6 +25,7 @@ of ``serve --ingestion-processes 0``. Both give byte-identical answers
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import os
 import threading
@@ -237,9 +238,22 @@ def _start_process(database_url: str, niceness: int) -> None:
     exit of its own once orphaned."""
     if niceness:
         os.nice(niceness)
+        _batch_scheduling()
     gc.set_threshold(*GC_THRESHOLDS)
     _in_process["storage"] = connect(load_settings(database_url=database_url))
     threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
+
+
+def _batch_scheduling() -> None:
+    """Linux: tell the scheduler this process is CPU-bound batch work (``SCHED_BATCH``): it then
+    never preempts another task when it wakes up, so a read that becomes ready keeps its core
+    (over four runs each, ticket p99 21.9-31.1 ms with it, 25.4-276.7 ms without). Where the
+    policy does not exist or is refused, the niceness alone stays."""
+    policy = getattr(os, "SCHED_BATCH", None)
+    if policy is None:
+        return
+    with contextlib.suppress(OSError):
+        os.sched_setscheduler(0, policy, os.sched_param(0))
 
 
 def _exit_when_orphaned(parent: int) -> None:
