@@ -246,9 +246,10 @@ def _start_process(database_url: str, niceness: int) -> None:
 
 def _batch_scheduling() -> None:
     """Linux: tell the scheduler this process is CPU-bound batch work (``SCHED_BATCH``): it then
-    never preempts another task when it wakes up, so a read that becomes ready keeps its core
-    (over four runs each, ticket p99 21.9-31.1 ms with it, 25.4-276.7 ms without). Where the
-    policy does not exist or is refused, the niceness alone stays."""
+    never preempts another task when it wakes up, so a read that becomes ready keeps its core.
+    Under ``benchmarks/api_load.py`` the difference to niceness alone was within the noise; it
+    is kept because it says what these processes are. Where the policy does not exist or is
+    refused, the niceness alone stays."""
     policy = getattr(os, "SCHED_BATCH", None)
     if policy is None:
         return
