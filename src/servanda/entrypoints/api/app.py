@@ -8,6 +8,7 @@ Request bodies are limited to ``MAX_BODY_BYTES`` (413 beyond).
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -81,7 +82,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if isinstance(ctx.ingestion, ProcessIngestion):
-            ctx.ingestion.start()  # fail at start-up, not on the first batch
+            pids = ctx.ingestion.start()  # fail at start-up, not on the first batch
+            logging.getLogger("uvicorn.error").info(  # uvicorn's own start-up lines go there
+                "Folding event batches in %d ingestion processes %s", len(pids), pids
+            )
         try:
             yield
         finally:
