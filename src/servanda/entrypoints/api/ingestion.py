@@ -236,7 +236,7 @@ ORPHAN_CHECK_SECONDS = 1.0
 def _start_process(database_url: str, niceness: int) -> None:
     """Initializer of an ingestion process: lower priority, own storage and caches, and an
     exit of its own once orphaned."""
-    if niceness:
+    if niceness and hasattr(os, "nice"):  # POSIX; elsewhere the processes keep the priority
         os.nice(niceness)
         _batch_scheduling()
     gc.set_threshold(*GC_THRESHOLDS)
