@@ -103,7 +103,7 @@ class RecheckedTokens:
 @dataclass(frozen=True, slots=True)
 class ApiContext:
     storage: Storage
-    tokens: TokenStore
+    tokens: RecheckedTokens
     clocks: ClockQuery
     webhooks: WebhookStore
     metrics: MetricsQuery
@@ -124,9 +124,9 @@ _bearer = HTTPBearer(
 )
 
 
-async def authenticated(tokens: TokenStore, secret: str | None) -> Principal:
+async def authenticated(tokens: RecheckedTokens, secret: str | None) -> Principal:
     """``authenticate``, in a worker thread only if the token store must be read."""
-    if not secret or (isinstance(tokens, RecheckedTokens) and tokens.remembers(digest_of(secret))):
+    if not secret or tokens.remembers(digest_of(secret)):
         return authenticate(tokens, secret)  # no database read
     return await run_in_threadpool(authenticate, tokens, secret)
 
