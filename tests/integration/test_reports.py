@@ -113,11 +113,11 @@ def test_a_ticket_moved_to_another_customer_and_service_counts_only_for_the_new_
 def test_sqlite_and_postgresql_give_the_same_reports(
     sqlite_template: Path, postgres_url: str, tmp_path
 ):
-    from tests.conftest import _empty_postgres
+    from tests.conftest import empty_postgres
 
     path = tmp_path / "same.sqlite"
     shutil.copyfile(sqlite_template, path)
-    _empty_postgres(postgres_url)
+    empty_postgres(postgres_url)
     produced = []
     for url in (f"sqlite:///{path}", postgres_url):
         storage: Storage = connect(load_settings(database_url=url))

@@ -24,7 +24,7 @@ from servanda.domain.events import SAME_INSTANT_RANK, EventType, TicketEvent
 from servanda.domain.measurements import Measurement
 from servanda.domain.precedence import TicketScope, resolve_objectives
 from servanda.domain.sla_clock import ClockPlan, EpochCalendar
-from servanda.domain.ticket_fold import TicketFold
+from servanda.domain.ticket_fold import TicketFacts, TicketFold
 
 _ResolutionKey = tuple[int, str | None, str | None, tuple[tuple[str, str], ...]]
 
@@ -39,12 +39,17 @@ class IgnoredEvent:
 
 @dataclass(frozen=True, slots=True)
 class TicketEvaluation:
-    """The fold of one ticket: its ordered events, measurements and what was ignored."""
+    """The fold of one ticket: its ordered events, its facts, measurements and what was ignored.
+
+    ``facts`` and ``measurements`` come from the same fold: what is stored about
+    a ticket is always this, never a second reading of its events.
+    """
 
     ticket: str
     events: tuple[TicketEvent, ...]
     measurements: tuple[Measurement, ...]
     ignored: tuple[IgnoredEvent, ...]
+    facts: TicketFacts
 
 
 class ClockEngine:
@@ -128,11 +133,9 @@ class ClockEngine:
             if reason is not None:
                 ignored.append(IgnoredEvent(event, reason))
         measurements = fold.measurements(now)
-        return TicketEvaluation(ticket, tuple(ordered), tuple(measurements), tuple(ignored))
-
-    def __call__(self, events: Iterable[TicketEvent], now: int) -> tuple[Measurement, ...]:
-        """The measurements of one ticket as of ``now`` (the services' ``TicketFold`` port)."""
-        return self.evaluate(events, now).measurements
+        return TicketEvaluation(
+            ticket, tuple(ordered), tuple(measurements), tuple(ignored), fold.facts()
+        )
 
     def evaluate_many(self, events: Iterable[TicketEvent], now: int) -> Iterator[TicketEvaluation]:
         """Group ``events`` by ticket and fold each (tickets in first-seen order)."""
@@ -183,6 +186,7 @@ __all__ = [
     "EventType",
     "IgnoredEvent",
     "TicketEvaluation",
+    "TicketFacts",
     "evaluate_ticket",
     "ordered_events",
 ]

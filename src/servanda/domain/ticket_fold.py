@@ -5,11 +5,17 @@ resolved, closed) and its clocks: one first_response, one resolution, and one
 next_response clock per cycle. Before each event, time-driven transitions
 (warnings, breaches) due at or before its instant are applied. Instants are
 whole epoch seconds (UTC). ``apply`` returns why an event was ignored, or None.
+
+The fold is the one place a ticket's facts are derived from its events: what is
+stored about a ticket (customer, service, priority, status) is ``facts()`` of
+the same fold that measured its clocks, so an ignored event (a second
+``created``, anything after ``closed``) changes neither.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from servanda.domain.agreements import Metric
@@ -19,6 +25,24 @@ from servanda.domain.sla_clock import ClockPlan, SLAClock
 
 _FR, _NR, _RES = Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE, Metric.RESOLUTION
 _KEYED = {"customer", "service"}
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFacts:
+    """A ticket's facts as its applied events left them.
+
+    ``status`` is the last status an applied event gave the ticket: a
+    ``status_changed`` value, or ``resolved``/``reopened``/``closed`` for those
+    events, ``new`` when ``created`` named none. ``attributes`` excludes
+    ``priority``, which has its own field. All ``None``/empty before ``created``.
+    """
+
+    created_at: int | None = None
+    customer: str | None = None
+    service: str | None = None
+    priority: str | None = None
+    status: str | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
 
 
 class PlanSource(Protocol):
@@ -40,6 +64,7 @@ class TicketFold:
         "engine",
         "first",
         "fixed",
+        "lifecycle",
         "plans",
         "replied",
         "resolution",
@@ -59,7 +84,8 @@ class TicketFold:
         self.customer: str | None = None
         self.service: str | None = None
         self.attributes: dict[str, str] = {}
-        self.status: str | None = None
+        self.status: str | None = None  # what pauses look at: set by created and status_changed
+        self.lifecycle: str | None = None  # the status shown: also resolved/reopened/closed
         self.replied = False
         self.resolved = False
         self.closed = False
@@ -70,6 +96,20 @@ class TicketFold:
         self.applied: list[TicketEvent] = []
 
     # ---------------------------------------------------------------- helpers
+    def facts(self) -> TicketFacts:
+        """The ticket's facts from the events applied so far."""
+        if self.created_at is None:
+            return TicketFacts()
+        attributes = tuple(sorted((k, v) for k, v in self.attributes.items() if k != "priority"))
+        return TicketFacts(
+            self.created_at,
+            self.customer,
+            self.service,
+            self.attributes.get("priority"),
+            self.lifecycle,
+            attributes,
+        )
+
     def open_clocks(self) -> list[SLAClock]:
         found = [c for c in (self.first, self.resolution) if c is not None and c.is_open]
         if self.cycles and self.cycles[-1].is_open:
@@ -109,6 +149,7 @@ class TicketFold:
         if event.priority is not None:
             self.attributes["priority"] = event.priority
         self.status = event.status
+        self.lifecycle = event.status or "new"
         self.plans = self.fixed if self.fixed is not None else self._resolve()
         first, resolution = self.plans.get(_FR), self.plans.get(_RES)
         if first is not None:
@@ -131,7 +172,7 @@ class TicketFold:
         return None
 
     def _status_changed(self, event: TicketEvent) -> str | None:
-        self.status = event.status
+        self.status = self.lifecycle = event.status
         for clock in self.open_clocks():
             clock.set_paused(self.status in clock.plan.pause_on, event.at, event.id, self.status)
         return None
@@ -149,6 +190,7 @@ class TicketFold:
         if self.resolved:
             return "the ticket is already resolved"
         self.resolved = True
+        self.lifecycle = "resolved"
         for clock in self.open_clocks():
             clock.stop(event.at, event.id, "ticket resolved")
         return None
@@ -157,6 +199,7 @@ class TicketFold:
         if not self.resolved:
             return "the ticket is not resolved"
         self.resolved = False
+        self.lifecycle = "reopened"
         clock = self.resolution
         if clock is not None and not clock.cancelled:
             clock.reopen(event.at, self.status in clock.plan.pause_on, event.id)
@@ -166,6 +209,7 @@ class TicketFold:
         for clock in self.open_clocks():
             clock.stop(event.at, event.id, "ticket closed")
         self.closed = True
+        self.lifecycle = "closed"
         return None
 
     # ------------------------------------------------------ attribute changes

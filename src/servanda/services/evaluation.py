@@ -6,6 +6,9 @@ Rules:
   ``effective_from <= created_at`` (the later-applied one on a tie). A ticket
   created before every revision's ``effective_from`` uses the earliest one.
   A ticket with no ``created`` event yet is dated by its earliest event.
+- The stored ticket row (customer, service, priority, status, attributes) is
+  the facts of the same fold that produced its measurements
+  (``TicketEvaluation.facts``): an event the fold ignores changes neither.
 - Measurements are re-written whole on each re-fold, keyed ``metric:cycle``.
 - Transitions (warning per threshold, breached, met) whose instant is
   ``<= now`` are derived from the measurements and reconciled with the
@@ -25,6 +28,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from servanda.domain.agreements import Metric
+from servanda.domain.clocks import TicketEvaluation
 from servanda.domain.errors import NotFoundError
 from servanda.domain.events import EventType, TicketEvent
 from servanda.domain.measurements import ClockState, Measurement
@@ -42,11 +46,6 @@ from servanda.services.ports import (
 
 _CONCLUDED = frozenset({ClockState.MET, ClockState.BREACHED})
 _METRIC_NAMES = {metric: metric.value for metric in Metric}
-_TERMINAL_STATUS = {
-    EventType.RESOLVED: "resolved",
-    EventType.CLOSED: "closed",
-    EventType.REOPENED: "reopened",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,14 +129,19 @@ class Evaluator:
     def measure(
         self, uow: UnitOfWork, schedule: RevisionSchedule, events: list[TicketEvent], now: int
     ) -> TicketResult:
-        """One ticket's attributes, measurements and due transitions (nothing is stored)."""
+        """One ticket's facts, measurements and due transitions (nothing is stored).
+
+        Facts and measurements are one fold's: the stored ticket row and its
+        measurement rows can never tell two stories about the same events.
+        """
         events.sort(key=_order)
-        state = ticket_state(events[0].ticket, events)
-        revision_id = schedule.in_force_at(state.created_at or events[0].at)
-        measured = keyed(self.fold_for(uow, revision_id)(events, now), revision_id)
+        created = next((e.at for e in events if e.type is EventType.CREATED), events[0].at)
+        revision_id = schedule.in_force_at(created)
+        evaluation = self.fold_for(uow, revision_id).evaluate(events, now)
+        measured = keyed(evaluation.measurements, revision_id)
         due = [transition for m in measured for transition in transitions_of(m, now)]
-        evaluated = _with_evaluation(state, revision_id, now, [m.measurement for m in measured])
-        return TicketResult(evaluated, measured, due)
+        state = ticket_state(evaluation, revision_id, events, now)
+        return TicketResult(state, measured, due)
 
     def prefold(
         self,
@@ -251,60 +255,25 @@ class RevisionSchedule:
         return self._ids[index - 1] if index else self._earliest
 
 
-def ticket_state(ticket_id: str, events: Sequence[TicketEvent]) -> TicketState:
-    """A ticket's current attributes from its events in application order."""
-    customer = service = priority = status = None
-    created_at: int | None = None
-    attributes: dict[str, str] = {}
-    for event in events:
-        if event.type is EventType.CREATED:
-            created_at = event.at if created_at is None else created_at
-            customer, service, priority = event.customer, event.service, event.priority
-            attributes.update(event.fields)
-            status = event.status or status or "new"
-        elif event.type is EventType.ATTRIBUTES_CHANGED:
-            changes = dict(event.changes)
-            customer = changes.pop("customer", customer)
-            service = changes.pop("service", service)
-            priority = changes.pop("priority", priority)
-            attributes.update(changes)
-        elif event.type is EventType.STATUS_CHANGED:
-            status = event.status
-        elif event.type in _TERMINAL_STATUS:
-            status = _TERMINAL_STATUS[event.type]
+def ticket_state(
+    evaluation: TicketEvaluation, revision_id: int, events: Sequence[TicketEvent], now: int
+) -> TicketState:
+    """The stored row of a folded ticket: the fold's facts, the log's size and the next due."""
+    facts = evaluation.facts
+    dues = [m.next_due_at for m in evaluation.measurements if m.next_due_at is not None]
     return TicketState(
-        id=ticket_id,
-        revision_id=None,
-        created_at=created_at,
-        customer=customer,
-        service=service,
-        priority=priority,
-        status=status,
-        attributes=tuple(sorted(attributes.items())),
+        id=evaluation.ticket or events[0].ticket,
+        revision_id=revision_id,
+        created_at=facts.created_at,
+        customer=facts.customer,
+        service=facts.service,
+        priority=facts.priority,
+        status=facts.status,
+        attributes=facts.attributes,
         last_event_at=max(event.at for event in events),
         event_count=len(events),
-        evaluated_at=None,
-        next_due_at=None,
-    )
-
-
-def _with_evaluation(
-    state: TicketState, revision_id: int, now: int, measurements: Sequence[Measurement]
-) -> TicketState:
-    dues = [m.next_due_at for m in measurements if m.next_due_at is not None]
-    return TicketState(
-        state.id,
-        revision_id,
-        state.created_at,
-        state.customer,
-        state.service,
-        state.priority,
-        state.status,
-        state.attributes,
-        state.last_event_at,
-        state.event_count,
-        now,
-        min(dues) if dues else None,
+        evaluated_at=now,
+        next_due_at=min(dues) if dues else None,
     )
 
 

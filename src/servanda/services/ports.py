@@ -10,13 +10,14 @@ Instants are integer epoch seconds (UTC) throughout, as in the domain.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self
 
 from servanda.domain.agreements import Definitions
+from servanda.domain.clocks import TicketEvaluation
 from servanda.domain.errors import ServandaError
 from servanda.domain.events import TicketEvent
 from servanda.domain.measurements import Measurement
@@ -282,9 +283,13 @@ UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
 class TicketFold(Protocol):
-    """The clock engine for one definitions set: a ticket's events, folded at ``now``."""
+    """The clock engine for one definitions set: a ticket's events, folded at ``now``.
 
-    def __call__(self, events: Sequence[TicketEvent], now: int) -> Sequence[Measurement]: ...
+    The evaluation carries the ticket's facts and its measurements from one fold
+    (``servanda.domain.clocks.ClockEngine.evaluate``).
+    """
+
+    def evaluate(self, events: Iterable[TicketEvent], now: int) -> TicketEvaluation: ...
 
 
 FoldFactory = Callable[[Definitions], TicketFold]

@@ -76,10 +76,10 @@ def test_an_objective_on_an_unknown_calendar_is_a_definitions_error():
         fold.evaluate([ev("c", EventType.CREATED, T0, priority="P1")], T0)
 
 
-def test_the_engine_is_the_services_ticket_fold_and_evaluate_ticket_is_a_one_off_engine():
+def test_evaluate_ticket_is_a_one_off_engine():
     events = [ev("c", EventType.CREATED, T0, priority="P1"), ev("r", EventType.RESPONDED, T0 + 600)]
     defs = definitions()
-    assert engine()(events, T0 + H) == tuple(
+    assert engine().evaluate(events, T0 + H).measurements == tuple(
         evaluate_ticket(events, defs, build_calendars(defs.calendars), T0 + H)
     )
 

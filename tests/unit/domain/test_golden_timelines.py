@@ -5,7 +5,8 @@ evaluation instant ``now``, the events (JSON event format; ``id`` defaults to
 ``e<n>`` by position and ``ticket`` to ``T-1``), and either ``expect`` (the
 measurements, in the fold's order: first_response, next_response cycles,
 resolution; only the keys written are compared) or ``error`` (a message the
-fold must raise). Durations are written ``1h30m`` or as seconds; instants as
+fold must raise); ``ticket`` optionally pins the ticket's facts (customer,
+service, priority, status, created_at, attributes) as the fold leaves them. Durations are written ``1h30m`` or as seconds; instants as
 ISO 8601 with an offset. ``ignored`` lists the ids the fold must not apply.
 """
 
@@ -25,6 +26,7 @@ from servanda.domain.calendars import build_calendars
 from servanda.domain.clocks import ClockEngine
 from servanda.domain.errors import ServandaError
 from servanda.domain.measurements import Measurement
+from servanda.domain.ticket_fold import TicketFacts
 from servanda.specs.events import event_from_json, parse_instant
 from servanda.specs.loader import load_definitions
 
@@ -126,6 +128,21 @@ def test_the_fold_tells_each_golden_story_exactly(path: Path):
     assert got == [expected_view(e) for e in expected]
     assert len(result.measurements) == len(expected), [m.to_dict() for m in result.measurements]
     assert sorted(i.event.id for i in result.ignored) == sorted(case.get("ignored", []))
+    if "ticket" in case:
+        assert facts_view(result.facts, case["ticket"]) == expected_facts(case["ticket"])
+
+
+def facts_view(facts: TicketFacts, expected: dict[str, Any]) -> dict[str, Any]:
+    """The fold's ticket facts seen through the keys the fixture wrote."""
+    view: dict[str, Any] = {}
+    for key in expected:
+        value = getattr(facts, key)
+        view[key] = dict(value) if key == "attributes" else value
+    return view
+
+
+def expected_facts(expected: dict[str, Any]) -> dict[str, Any]:
+    return {k: instant(v) if k == "created_at" else v for k, v in expected.items()}
 
 
 def test_there_are_at_least_thirty_golden_timelines():

@@ -158,5 +158,5 @@ def test_the_memory_fold_matches_a_direct_fold_of_the_events(stored) -> None:
     ticket = events[0].ticket
     with uow_factory() as uow:
         stored_measurements = [s.measurement for s in uow.measurements.for_ticket(ticket)]
-    direct = fold([e for e in events if e.ticket == ticket], LATER)
+    direct = fold.evaluate([e for e in events if e.ticket == ticket], LATER).measurements
     assert sorted(stored_measurements, key=repr) == sorted(direct, key=repr)
