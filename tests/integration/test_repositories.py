@@ -12,9 +12,9 @@ from servanda.bootstrap import Storage, connect, load_settings
 from servanda.domain.errors import NotFoundError
 from servanda.domain.events import EventType, TicketEvent
 from servanda.domain.outages import Impact, Outage
-from servanda.services.ports import TicketState, Transition, TransitionKind
+from servanda.services.ports import TicketPin, TicketState, Transition, TransitionKind
 from servanda.specs.snapshot import content_hash
-from tests.streams import START, small_definitions
+from tests.streams import START, apply_small_definitions, small_definitions
 
 
 @pytest.fixture
@@ -103,9 +103,27 @@ def test_tickets_due_are_claimed_in_deadline_order(storage: Storage) -> None:
         uow.tickets.save([state("T1", START + 50), state("T2", START + 10), state("T3", None)])
         uow.commit()
     with storage.uow_factory() as uow:
-        assert uow.tickets.claim_due(START + 60, 10) == ["T2", "T1"]
-        assert uow.tickets.claim_due(START + 20, 10) == ["T2"]
+        assert list(uow.tickets.claim_due(START + 60, 10)) == ["T2", "T1"]
+        assert list(uow.tickets.claim_due(START + 20, 10)) == ["T2"]
         assert uow.tickets.get("T1") == state("T1", START + 50)
+
+
+def test_a_locked_or_claimed_ticket_comes_with_its_pin(storage: Storage) -> None:
+    apply_small_definitions(storage.uow_factory)  # revision 1
+    pinned = TicketState(
+        "T1", 1, START, "acme", None, "P1", "new", (), START + 5, 3, START + 7, START + 9
+    )
+    with storage.uow_factory() as uow:
+        assert uow.tickets.lock(["T1"]) == {}  # a new row: nothing was pinned before
+        uow.tickets.save([pinned])
+        uow.commit()
+    pin = TicketPin(event_count=3, revision_id=1, created_at=START, evaluated_at=START + 7)
+    with storage.uow_factory() as uow:
+        assert uow.tickets.lock(["T1", "T2"]) == {"T1": pin}
+        assert uow.tickets.claim_due(START + 9, 10) == {"T1": pin}
+        assert uow.tickets.created_between(START, START + 1) == {"T1": pin}
+        assert uow.tickets.created_between(START + 1, None) == {}
+        assert uow.tickets.created_between(START - 10, START) == {}
 
 
 def test_a_transition_is_recorded_once(storage: Storage) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import Self
 
@@ -19,10 +19,12 @@ from servanda.domain.agreements import Definitions
 from servanda.domain.errors import NotFoundError
 from servanda.domain.events import TicketEvent
 from servanda.domain.outages import Outage
+from servanda.services.audit import AuditAction, AuditEntry
 from servanda.services.ports import (
     Identity,
     RevisionSummary,
     StoredMeasurement,
+    TicketPin,
     TicketRecord,
     TicketState,
     Transition,
@@ -39,6 +41,7 @@ class _State:
     transitions: dict[tuple[str, str, str, str], Transition] = field(default_factory=dict)
     delivered: set[tuple[str, str, str, str]] = field(default_factory=set)
     outages: dict[Identity, Outage] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
 
 
 class InMemoryStore:
@@ -118,9 +121,9 @@ class InMemoryTicketRepository:
     def __init__(self, state: _State) -> None:
         self._state = state
 
-    def lock(self, ticket_ids: Collection[str]) -> dict[str, int]:
+    def lock(self, ticket_ids: Collection[str]) -> dict[str, TicketPin]:
         tickets = self._state.tickets
-        existed = {t: _event_count(tickets[t]) for t in ticket_ids if t in tickets}
+        existed = {t: _pin(tickets[t]) for t in ticket_ids if t in tickets}
         for ticket_id in ticket_ids:
             self._state.tickets.setdefault(ticket_id, None)
         return existed
@@ -128,13 +131,27 @@ class InMemoryTicketRepository:
     def existing(self, ticket_ids: Collection[str]) -> set[str]:
         return {t for t in ticket_ids if self._state.tickets.get(t) is not None}
 
-    def claim_due(self, now: int, limit: int) -> list[str]:
+    def claim_due(self, now: int, limit: int) -> dict[str, TicketPin]:
+        tickets = self._state.tickets
         due = [
             (state.next_due_at, ticket_id)
-            for ticket_id, state in self._state.tickets.items()
+            for ticket_id, state in tickets.items()
             if state is not None and state.next_due_at is not None and state.next_due_at <= now
         ]
-        return [ticket_id for _, ticket_id in sorted(due)[:limit]]
+        return {ticket_id: _pin(tickets[ticket_id]) for _, ticket_id in sorted(due)[:limit]}
+
+    def created_between(self, start: int, end: int | None) -> dict[str, TicketPin]:
+        return {
+            ticket_id: _pin(state)
+            for ticket_id, state in sorted(self._state.tickets.items())
+            if state is not None
+            and state.created_at is not None
+            and start <= state.created_at
+            and (end is None or state.created_at < end)
+        }
+
+    def lock_all(self) -> None:
+        """Units of work of one store already run one at a time."""
 
     def save(self, states: Sequence[TicketState]) -> None:
         for state in states:
@@ -178,6 +195,10 @@ class InMemoryMeasurementRepository:
 
     def for_ticket(self, ticket_id: str) -> list[StoredMeasurement]:
         return sorted(self._state.measurements.get(ticket_id, []), key=lambda s: s.key)
+
+    def for_tickets(self, ticket_ids: Collection[str]) -> dict[str, list[StoredMeasurement]]:
+        found = {t: self.for_ticket(t) for t in ticket_ids}
+        return {t: stored for t, stored in found.items() if stored}
 
     def count_by_state(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -246,6 +267,33 @@ class InMemoryOutageRepository:
         return sorted(found, key=lambda o: o.start)
 
 
+class InMemoryAuditLog:
+    def __init__(self, state: _State) -> None:
+        self._state = state
+
+    def add(self, entry: AuditEntry) -> AuditEntry:
+        stored = replace(entry, id=len(self._state.audit) + 1)
+        self._state.audit.append(stored)
+        return stored
+
+    def entries(
+        self,
+        *,
+        action: AuditAction | None = None,
+        since: int | None = None,
+        subject: str | None = None,
+        limit: int = 1000,
+    ) -> list[AuditEntry]:
+        found = [
+            e
+            for e in sorted(self._state.audit, key=lambda e: (e.at, e.id or 0))
+            if (action is None or e.action is action)
+            and (since is None or e.at >= since)
+            and (subject is None or e.subject == subject)
+        ]
+        return found[-limit:] if limit else []
+
+
 class InMemoryUnitOfWork:
     """A private copy of the store's state, published on ``commit()``."""
 
@@ -255,6 +303,7 @@ class InMemoryUnitOfWork:
     measurements: InMemoryMeasurementRepository
     transitions: InMemoryTransitionRepository
     outages: InMemoryOutageRepository
+    audit: InMemoryAuditLog
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -292,6 +341,7 @@ class InMemoryUnitOfWork:
         self.measurements = InMemoryMeasurementRepository(state)
         self.transitions = InMemoryTransitionRepository(state)
         self.outages = InMemoryOutageRepository(state)
+        self.audit = InMemoryAuditLog(state)
 
     def commit(self) -> None:
         self._store.state = self._working
@@ -301,5 +351,7 @@ class InMemoryUnitOfWork:
         self._begin()
 
 
-def _event_count(state: TicketState | None) -> int:
-    return 0 if state is None else state.event_count
+def _pin(state: TicketState | None) -> TicketPin:
+    if state is None:
+        return TicketPin(0)
+    return TicketPin(state.event_count, state.revision_id, state.created_at, state.evaluated_at)

@@ -37,6 +37,7 @@ from servanda.services.ports import (
     RevisionSummary,
     StoredMeasurement,
     TicketFold,
+    TicketPin,
     TicketState,
     Transition,
     TransitionKind,
@@ -127,16 +128,14 @@ class Evaluator:
         return fold
 
     def measure(
-        self, uow: UnitOfWork, schedule: RevisionSchedule, events: list[TicketEvent], now: int
+        self, uow: UnitOfWork, revision_id: int, events: list[TicketEvent], now: int
     ) -> TicketResult:
-        """One ticket's facts, measurements and due transitions (nothing is stored).
+        """One ticket's facts, measurements and due transitions under ``revision_id`` (nothing
+        is stored; ``events`` in application order, see ``RevisionSchedule.for_ticket``).
 
         Facts and measurements are one fold's: the stored ticket row and its
         measurement rows can never tell two stories about the same events.
         """
-        events.sort(key=_order)
-        created = next((e.at for e in events if e.type is EventType.CREATED), events[0].at)
-        revision_id = schedule.in_force_at(created)
         evaluation = self.fold_for(uow, revision_id).evaluate(events, now)
         measured = keyed(evaluation.measurements, revision_id)
         due = [transition for m in measured for transition in transitions_of(m, now)]
@@ -159,7 +158,10 @@ class Evaluator:
             for revision in revisions:
                 self.fold_for(uow, revision.id)  # load every engine now, while uow is open
         # The engines are cached, so ``measure`` no longer touches the closed unit of work.
-        results = {t: self.measure(uow, schedule, list(histories[t]), now) for t in unknown}
+        results = {}
+        for ticket in unknown:
+            events = sorted(histories[ticket], key=_order)
+            results[ticket] = self.measure(uow, schedule.for_ticket(events, None), events, now)
         return Prefolded(_signature(revisions), now, results)
 
     def refold(
@@ -169,39 +171,71 @@ class Evaluator:
         now: int,
         complete: Mapping[str, list[TicketEvent]] | None = None,
         prefolded: Prefolded | None = None,
+        pins: Mapping[str, TicketPin] | None = None,
     ) -> RefoldOutcome:
         """Re-fold ``ticket_ids`` at ``now`` and store tickets, measurements and new transitions.
 
         ``complete`` holds tickets whose whole history is already at hand (their
         rows did not exist before this unit of work); the others are read back.
         ``prefolded`` results are taken for such tickets when still valid.
+        ``pins`` (from ``lock`` or ``claim_due``) keep each stored ticket on the
+        revision that measured it (``RevisionSchedule.for_ticket``).
         """
         revisions = uow.revisions.history()
         schedule = RevisionSchedule(revisions)
         known = complete or {}
+        pinned = pins or {}
         ready: Mapping[str, TicketResult] = {}
         if prefolded is not None and prefolded.is_valid(revisions, now):
             ready = prefolded.results
         histories = uow.events.for_tickets([t for t in ticket_ids if t not in known])
         histories.update(known)
-        states: list[TicketState] = []
-        stored: list[StoredMeasurement] = []
-        due: list[Transition] = []
+        results: list[TicketResult] = []
         for ticket_id in sorted(ticket_ids):
             result = ready.get(ticket_id) if ticket_id in known else None
             if result is None:
-                events = list(histories.get(ticket_id, ()))
+                events = sorted(histories.get(ticket_id, ()), key=_order)
                 if not events:
                     continue
-                result = self.measure(uow, schedule, events, now)
-            states.append(result.state)
-            stored.extend(result.measurements)
-            due.extend(result.transitions)
-        uow.tickets.save(states)
-        scopes = {state.id: (state.customer, state.service) for state in states}
-        uow.measurements.replace(ticket_ids, stored, scopes)
-        recorded = uow.transitions.reconcile(ticket_ids, due, now)
-        return RefoldOutcome(len(states), len(stored), tuple(recorded), histories)
+                revision_id = schedule.for_ticket(events, pinned.get(ticket_id))
+                result = self.measure(uow, revision_id, events, now)
+            results.append(result)
+        return _store(uow, ticket_ids, results, now, histories)
+
+    def remeasure(
+        self, uow: UnitOfWork, pins: Mapping[str, TicketPin], revision_id: int, recorded_at: int
+    ) -> RefoldOutcome:
+        """Re-fold the pinned tickets under ``revision_id``, each at the instant it was last
+        folded at (so only the revision differs), and store them; transitions newly due are
+        recorded at ``recorded_at``. The caller has locked the tickets."""
+        histories = uow.events.for_tickets(list(pins))
+        results = []
+        for ticket_id in sorted(pins):
+            events = sorted(histories.get(ticket_id, ()), key=_order)
+            if events:
+                at = pins[ticket_id].evaluated_at
+                results.append(
+                    self.measure(uow, revision_id, events, recorded_at if at is None else at)
+                )
+        return _store(uow, list(pins), results, recorded_at, histories)
+
+
+def _store(
+    uow: UnitOfWork,
+    ticket_ids: Collection[str],
+    results: Sequence[TicketResult],
+    recorded_at: int,
+    histories: Mapping[str, Sequence[TicketEvent]],
+) -> RefoldOutcome:
+    """Write the folded tickets, replace their measurements, reconcile their transitions."""
+    states = [result.state for result in results]
+    stored = [m for result in results for m in result.measurements]
+    due = [t for result in results for t in result.transitions]
+    uow.tickets.save(states)
+    scopes = {state.id: (state.customer, state.service) for state in states}
+    uow.measurements.replace(ticket_ids, stored, scopes)
+    recorded = uow.transitions.reconcile(ticket_ids, due, recorded_at)
+    return RefoldOutcome(len(states), len(stored), tuple(recorded), histories)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +287,24 @@ class RevisionSchedule:
     def in_force_at(self, instant: int) -> int:
         index = bisect_right(self._starts, instant)
         return self._ids[index - 1] if index else self._earliest
+
+    def for_ticket(self, events: Sequence[TicketEvent], pin: TicketPin | None) -> int:
+        """The revision that measures a ticket whose ``events`` are in application order.
+
+        A stored ticket keeps the revision it was measured by while its creation
+        instant is the one that revision was chosen for (``pin``); otherwise (a new
+        ticket, or its first or an earlier ``created`` just arrived) it is the
+        revision in force at its creation (at its earliest event, without one).
+        """
+        created = next((e.at for e in events if e.type is EventType.CREATED), None)
+        if (
+            pin is not None
+            and pin.revision_id is not None
+            and pin.created_at is not None
+            and pin.created_at == created
+        ):
+            return pin.revision_id
+        return self.in_force_at(events[0].at if created is None else created)
 
 
 def ticket_state(

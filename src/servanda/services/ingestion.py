@@ -31,6 +31,7 @@ from servanda.services.evaluation import Evaluator, RefoldOutcome
 from servanda.services.ports import (
     Identity,
     StorageContentionError,
+    TicketPin,
     Transition,
     TransitionKind,
     UnitOfWorkFactory,
@@ -126,7 +127,7 @@ def _record_once(
             complete = _complete_histories(evaluator, fresh, existed, histories)
             if prefolded is not None:
                 prefolded = prefolded.without(existed)
-            refolded = evaluator.refold(uow, touched, now, complete, prefolded)
+            refolded = evaluator.refold(uow, touched, now, complete, prefolded, existed)
         uow.commit()
         evaluator.histories.remember(refolded.histories)
     return BatchOutcome(
@@ -145,7 +146,7 @@ def _record_once(
 def _complete_histories(
     evaluator: Evaluator,
     fresh: Sequence[TicketEvent],
-    existed: Mapping[str, int],
+    existed: Mapping[str, TicketPin],
     batch: Mapping[str, Sequence[TicketEvent]],
 ) -> dict[str, list[TicketEvent]]:
     """The touched tickets whose whole history is at hand without reading the event log: a
@@ -155,7 +156,7 @@ def _complete_histories(
         complete.setdefault(event.ticket, []).append(event)
     for ticket in list(complete):
         if ticket in existed:
-            earlier = evaluator.histories.get(ticket, existed[ticket])
+            earlier = evaluator.histories.get(ticket, existed[ticket].event_count)
             if earlier is None:
                 del complete[ticket]  # read its stored events back
             else:

@@ -22,6 +22,7 @@ from servanda.domain.errors import ServandaError
 from servanda.domain.events import TicketEvent
 from servanda.domain.measurements import Measurement
 from servanda.domain.outages import Outage
+from servanda.services.audit import AuditLog
 
 
 class StorageContentionError(ServandaError):
@@ -65,6 +66,23 @@ class TicketState:
     event_count: int
     evaluated_at: int | None
     next_due_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketPin:
+    """What a stored ticket was last folded with, read when it is locked or claimed.
+
+    ``event_count``: the events it held; ``revision_id`` and ``created_at``: the
+    revision that measured it and the creation instant that revision was chosen
+    for. A stored ticket keeps its revision while its creation instant stays the
+    same: a revision applied later never re-measures it unless the apply says so
+    (``--remeasure``), and an unrelated event never does.
+    """
+
+    event_count: int
+    revision_id: int | None = None
+    created_at: int | None = None
+    evaluated_at: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,12 +179,13 @@ class EventRepository(Protocol):
 
 
 class TicketRepository(Protocol):
-    def lock(self, ticket_ids: Collection[str]) -> dict[str, int]:
+    def lock(self, ticket_ids: Collection[str]) -> dict[str, TicketPin]:
         """Create missing ticket rows and lock them all for this unit of work, in id order.
 
-        Returns the ids whose row existed before, each with its ``event_count`` (the
-        events it held when last folded): a ticket not among them has no stored event
-        but the ones this unit of work added.
+            Returns the ids whose row existed before, each with its pin (the events it
+            held when last folded, its revision, creation instant and the instant it was
+        last folded at): a ticket not among
+            them has no stored event but the ones this unit of work added.
         """
         ...
 
@@ -179,8 +198,18 @@ class TicketRepository(Protocol):
         read in one exchange where the database allows; ``None`` if there is no such row."""
         ...
 
-    def claim_due(self, now: int, limit: int) -> list[str]:
-        """Lock up to ``limit`` tickets with ``next_due_at <= now``, skipping ones locked elsewhere."""
+    def claim_due(self, now: int, limit: int) -> dict[str, TicketPin]:
+        """Lock up to ``limit`` tickets with ``next_due_at <= now``, skipping ones locked elsewhere;
+        each with its pin."""
+        ...
+
+    def created_between(self, start: int, end: int | None) -> dict[str, TicketPin]:
+        """The stored tickets created in ``[start, end)`` (``end`` None: no bound), with pins."""
+        ...
+
+    def lock_all(self) -> None:
+        """Keep every other writer from adding or changing tickets until this unit of work ends
+        (a revision that re-measures takes it, so no ticket is measured by the old one meanwhile)."""
         ...
 
     def save(self, states: Sequence[TicketState]) -> None: ...
@@ -202,6 +231,10 @@ class MeasurementRepository(Protocol):
         ...
 
     def for_ticket(self, ticket_id: str) -> list[StoredMeasurement]: ...
+
+    def for_tickets(self, ticket_ids: Collection[str]) -> dict[str, list[StoredMeasurement]]:
+        """The stored measurements of each ticket that has some, by key."""
+        ...
 
     def count_by_state(self) -> dict[str, int]: ...
 
@@ -263,6 +296,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outages(self) -> OutageRepository: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
 
     def __enter__(self) -> Self: ...
 

@@ -21,6 +21,7 @@ from typing import Protocol
 
 from servanda.domain.errors import NotFoundError
 from servanda.domain.events import TicketEvent
+from servanda.services.audit import AuditAction, AuditEntry
 from servanda.services.ports import (
     StoredMeasurement,
     TicketState,
@@ -140,3 +141,16 @@ def list_clocks(query: ClockQuery, wanted: ClockFilter, *, only_customer: str | 
             offset=wanted.offset,
         )
     return query.clocks(wanted)
+
+
+def audit_entries(
+    uow_factory: UnitOfWorkFactory,
+    *,
+    action: AuditAction | None = None,
+    since: int | None = None,
+    subject: str | None = None,
+    limit: int = 1000,
+) -> list[AuditEntry]:
+    """The audit log (``services.audit``), oldest first: the newest ``limit`` entries that match."""
+    with uow_factory() as uow:
+        return uow.audit.entries(action=action, since=since, subject=subject, limit=limit)

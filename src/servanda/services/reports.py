@@ -27,16 +27,29 @@ from servanda.domain.errors import NotFoundError
 from servanda.domain.outages import Outage
 from servanda.domain.periods import ReportingPeriod, parse_period
 from servanda.domain.precedence import TicketScope, resolve_objectives
-from servanda.services.ports import UnitOfWorkFactory
+from servanda.services.ports import RevisionSummary, UnitOfWorkFactory
 from servanda.services.report_ports import RatingCount, ReportReadModel, Scope, Window
 
 
 @dataclass(frozen=True, slots=True)
+class PendingRevision:
+    """A revision not stored yet, taking part in choosing a period's definitions (previews)."""
+
+    summary: RevisionSummary
+    definitions: Definitions
+
+
+@dataclass(frozen=True, slots=True)
 class ReportSources:
-    """Where report data comes from: the unit of work (revisions, outages) and the read model."""
+    """Where report data comes from: the unit of work (revisions, outages) and the read model.
+
+    ``pending``: a revision about to be applied, considered as if it were stored
+    (``services.revision_preview``); ``None`` in every report.
+    """
 
     uow_factory: UnitOfWorkFactory
     read_model: ReportReadModel
+    pending: PendingRevision | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +95,17 @@ Loaded = tuple[int | None, Definitions]  # a revision's id and its definitions
 
 def load_definitions(sources: ReportSources, period: ReportingPeriod) -> Loaded:
     """The newest revision effective by the end of ``period`` (else the oldest), and its definitions."""
+    pending = sources.pending
     with sources.uow_factory() as uow:
         history = uow.revisions.history()
+        if pending is not None:
+            history = [*history, pending.summary]
         if not history:
             raise NotFoundError("no definitions are stored yet: run `servanda definitions apply`")
         in_force = [r for r in history if r.effective_from < period.end] or history[:1]
         chosen = max(in_force, key=lambda r: (r.effective_from, r.id))
+        if pending is not None and chosen is pending.summary:
+            return chosen.id, pending.definitions
         return chosen.id, uow.revisions.definitions(chosen.id)
 
 

@@ -5,9 +5,9 @@ elapsed time exceeds the target, and each warning threshold fires once, whether
 or not an event arrives. The sweep claims tickets whose earliest measurement
 ``next_due_at <= now`` in batches (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
 concurrent workers share the work without waiting on each other), re-folds them
-at ``now`` and records each transition exactly once (the transitions table is
-unique per measurement, kind and threshold). A ticket is re-folded at most once
-per sweep.
+at ``now`` under the revision that measured them and records each transition
+exactly once (the transitions table is unique per measurement, kind and
+threshold). A ticket is re-folded at most once per sweep.
 """
 
 from __future__ import annotations
@@ -39,10 +39,11 @@ def sweep_due_clocks(
     while True:
         try:
             with uow_factory() as uow:
-                claimed = [t for t in uow.tickets.claim_due(now, batch_size) if t not in seen]
+                pins = uow.tickets.claim_due(now, batch_size)
+                claimed = [t for t in pins if t not in seen]
                 if not claimed:
                     break
-                outcome = evaluator.refold(uow, claimed, now)
+                outcome = evaluator.refold(uow, claimed, now, pins=pins)
                 uow.commit()
         except StorageContentionError:
             continue  # another process held something we needed: claim again

@@ -18,11 +18,13 @@ batches of tuples to these writers, inside the unit of work's transaction:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 import psycopg
 from sqlalchemy import Connection
+
+from servanda.services.ports import TicketPin
 
 Row = tuple[Any, ...]
 CHUNK = 500
@@ -43,9 +45,9 @@ class BulkWriter(Protocol):
         """Insert rows, replacing every column but the first (the key) on conflict."""
         ...
 
-    def lock_tickets(self, ticket_ids: Sequence[str]) -> dict[str, int]:
+    def lock_tickets(self, ticket_ids: Sequence[str]) -> dict[str, TicketPin]:
         """Create missing ticket rows, lock all in id order; return the ids that existed, each
-        with its ``event_count``."""
+        with its pin."""
         ...
 
     def existing_tickets(self, ticket_ids: Collection[str]) -> set[str]:
@@ -66,6 +68,15 @@ class BulkWriter(Protocol):
     def select_events(self, identities: Collection[tuple[str, str]]) -> Iterator[Row]:
         """``(source, event_id, content)`` of the stored events among ``identities``."""
         ...
+
+
+PIN_COLUMNS = "id, event_count, revision_id, created_at, evaluated_at"
+"""The columns of a ticket's pin, id first (``pins`` reads rows of them)."""
+
+
+def pins(rows: Iterable[Row]) -> dict[str, TicketPin]:
+    """Pins by ticket id from rows of ``PIN_COLUMNS``."""
+    return {row[0]: TicketPin(int(row[1]), row[2], row[3], row[4]) for row in rows}
 
 
 def bulk_writer(connection: Connection) -> BulkWriter:
@@ -121,14 +132,14 @@ class SqliteBulkWriter:
                 rows,
             )
 
-    def lock_tickets(self, ticket_ids: Sequence[str]) -> dict[str, int]:
+    def lock_tickets(self, ticket_ids: Sequence[str]) -> dict[str, TicketPin]:
         """Only a lookup: the transaction already holds SQLite's write lock."""
-        existed: dict[str, int] = {}
+        existed: dict[str, TicketPin] = {}
         cursor = self._driver.cursor()
         for chunk in _chunks(ticket_ids):
             marks = ",".join("?" * len(chunk))
-            cursor.execute(f"SELECT id, event_count FROM tickets WHERE id IN ({marks})", chunk)
-            existed.update(cursor.fetchall())
+            cursor.execute(f"SELECT {PIN_COLUMNS} FROM tickets WHERE id IN ({marks})", chunk)
+            existed.update(pins(cursor.fetchall()))
         return existed
 
     def existing_tickets(self, ticket_ids: Collection[str]) -> set[str]:
@@ -226,19 +237,18 @@ class PostgresBulkWriter:
             f"ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}"
         )
 
-    def lock_tickets(self, ticket_ids: Sequence[str]) -> dict[str, int]:
+    def lock_tickets(self, ticket_ids: Sequence[str]) -> dict[str, TicketPin]:
         # Creates missing rows and row-locks existing ones, in id order (no deadlock between
         # importers: everyone takes ticket locks in the same order). ``xmax = 0`` marks a row
         # this statement inserted; a row it updated (locked) existed before.
         cursor = self._driver.execute(
             "INSERT INTO tickets (id, attributes, event_count) "
             "SELECT id, '{}', 0 FROM unnest(%s::text[]) AS id ORDER BY id "
-            "ON CONFLICT (id) DO UPDATE SET id = excluded.id RETURNING id, xmax = 0, event_count",
+            "ON CONFLICT (id) DO UPDATE SET id = excluded.id "
+            f"RETURNING xmax = 0, {PIN_COLUMNS}",
             (sorted(ticket_ids),),
         )
-        return {
-            ticket_id: count for ticket_id, inserted, count in cursor.fetchall() if not inserted
-        }
+        return pins(row[1:] for row in cursor.fetchall() if not row[0])
 
     def existing_tickets(self, ticket_ids: Collection[str]) -> set[str]:
         cursor = self._driver.execute(_probe("tickets", "id", ("id",)), (list(ticket_ids),))

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from servanda.adapters.sqlalchemy import codec
-from servanda.adapters.sqlalchemy.bulk import bulk_writer
+from servanda.adapters.sqlalchemy.bulk import bulk_writer, pins
 from servanda.adapters.sqlalchemy.tables import (
     events,
     measurements,
@@ -33,6 +33,7 @@ from servanda.services.ports import (
     Identity,
     RevisionSummary,
     StoredMeasurement,
+    TicketPin,
     TicketRecord,
     TicketState,
 )
@@ -157,21 +158,33 @@ class SqlAlchemyTicketRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def lock(self, ticket_ids: Collection[str]) -> dict[str, int]:
+    def lock(self, ticket_ids: Collection[str]) -> dict[str, TicketPin]:
         return bulk_writer(self._connection).lock_tickets(sorted(ticket_ids))
 
     def existing(self, ticket_ids: Collection[str]) -> set[str]:
         return bulk_writer(self._connection).existing_tickets(ticket_ids)
 
-    def claim_due(self, now: int, limit: int) -> list[str]:
+    def claim_due(self, now: int, limit: int) -> dict[str, TicketPin]:
         query = (
-            select(tickets.c.id)
+            select(*_PIN)
             .where(tickets.c.next_due_at <= now)
             .order_by(tickets.c.next_due_at, tickets.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        return list(self._connection.execute(query).scalars())
+        return pins(self._connection.execute(query))
+
+    def created_between(self, start: int, end: int | None) -> dict[str, TicketPin]:
+        query = select(*_PIN).where(tickets.c.created_at >= start).order_by(tickets.c.id)
+        if end is not None:
+            query = query.where(tickets.c.created_at < end)
+        return pins(self._connection.execute(query))
+
+    def lock_all(self) -> None:
+        if self._connection.dialect.name == "postgresql":
+            # Readers go on; writers of tickets (ingestion, sweeps) wait for this transaction.
+            self._connection.exec_driver_sql("LOCK TABLE tickets IN EXCLUSIVE MODE")
+        # SQLite: the unit of work's transaction already holds the database's write lock.
 
     def save(self, states: Sequence[TicketState]) -> None:
         rows = [_ticket_row(state) for state in states]
@@ -204,6 +217,13 @@ class SqlAlchemyTicketRepository:
         return _ticket_state(dict(row))
 
 
+_PIN = (
+    tickets.c.id,
+    tickets.c.event_count,
+    tickets.c.revision_id,
+    tickets.c.created_at,
+    tickets.c.evaluated_at,
+)
 _TICKET_COLUMNS = (
     "id",
     "revision_id",
@@ -281,6 +301,20 @@ class SqlAlchemyMeasurementRepository:
             StoredMeasurement(key, revision_id, codec.measurement_from_json(payload))
             for key, revision_id, payload in rows
         ]
+
+    def for_tickets(self, ticket_ids: Collection[str]) -> dict[str, list[StoredMeasurement]]:
+        found: dict[str, list[StoredMeasurement]] = {}
+        rows = bulk_writer(self._connection).select_by_ticket(
+            "measurements", ("ticket_id", "key", "revision_id", "payload"), ticket_ids
+        )
+        decode = codec.measurement_from_json
+        for ticket_id, key, revision_id, payload in rows:
+            found.setdefault(ticket_id, []).append(
+                StoredMeasurement(key, revision_id, decode(payload))
+            )
+        for stored in found.values():
+            stored.sort(key=lambda s: s.key)
+        return found
 
     def count_by_state(self) -> dict[str, int]:
         rows = self._connection.execute(

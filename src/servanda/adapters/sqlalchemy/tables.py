@@ -189,3 +189,20 @@ outages = Table(
     UniqueConstraint("source", "outage_id"),
     Index("ix_outages_service_start_at", "service", "start_at"),
 )
+
+# Who did what, when and why (services.audit): one row per apply, re-measurement, period close
+# or reopen, token and webhook change; written in the same transaction as the change itself.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Identity, primary_key=True, autoincrement=True),
+    Column("at", BigInteger, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("details", Text, nullable=False, default="{}"),  # canonical JSON object of text
+    Index("ix_audit_log_at_id", "at", "id"),
+)
+# Which stored tickets a revision effective from a past instant would re-measure.
+Index("ix_tickets_created_at", tickets.c.created_at)

@@ -14,6 +14,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from servanda.adapters.sqlalchemy.audit_log import SqlAlchemyAuditLog
 from servanda.adapters.sqlalchemy.engine import READ_ONLY
 from servanda.adapters.sqlalchemy.outage_repository import SqlAlchemyOutageRepository
 from servanda.adapters.sqlalchemy.outbox import SqlAlchemyTransitionRepository
@@ -47,6 +48,7 @@ class SqlAlchemyUnitOfWork:
     measurements: SqlAlchemyMeasurementRepository
     transitions: SqlAlchemyTransitionRepository
     outages: SqlAlchemyOutageRepository
+    audit: SqlAlchemyAuditLog
 
     def __init__(self, engine: Engine, codec: DefinitionsCodec, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -65,6 +67,7 @@ class SqlAlchemyUnitOfWork:
         self.measurements = SqlAlchemyMeasurementRepository(connection)
         self.transitions = SqlAlchemyTransitionRepository(connection)
         self.outages = SqlAlchemyOutageRepository(connection)
+        self.audit = SqlAlchemyAuditLog(connection)
         return self
 
     def __exit__(

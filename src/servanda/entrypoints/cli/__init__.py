@@ -79,10 +79,11 @@ def _register() -> None:
     from servanda.entrypoints.cli import calendar
 
     calendar.register(app)
-    from servanda.entrypoints.cli import agreement_render, report
+    from servanda.entrypoints.cli import agreement_render, audit, report
 
     report.register(app)
     agreement_render.register(app)
+    audit.register(app)
 
 
 def exit_code_for(error: ServandaError) -> int:

@@ -63,3 +63,27 @@ def import_progress(total_bytes: int | None) -> Iterator[Advance]:
             progress.update(task, advance=amount, rows=rows_read)
 
         yield advance
+
+
+@contextmanager
+def count_progress(what: str) -> Iterator[Callable[[int, int], None]]:
+    """A bar over a known number of items; yields ``advance(done, total)`` (absolute counts)."""
+    console = Console(stderr=True)
+    progress = Progress(
+        TextColumn(what),
+        BarColumn(bar_width=24),
+        TaskProgressColumn(),
+        TextColumn("{task.completed:,.0f}/{task.total:,.0f}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    )
+    with progress:
+        task = progress.add_task(what, total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield advance

@@ -2,20 +2,32 @@
 
 ``apply`` stores a new immutable revision only when the content changed.
 ``--effective-from`` is a local date in the definitions' time zone (midnight
-starts it) or an ISO 8601 instant with an offset; default: now.
+starts it) or an ISO 8601 instant with an offset; default: the beginning for a
+database's first revision, now for later ones (and the command says which).
+When the revision would measure stored tickets, ``apply`` prints the preview
+(per customer and period: tickets re-measured, outcomes that flip, net credits
+before and after) and needs ``--remeasure`` or ``--no-remeasure``; ``--preview``
+only shows it. Every stored revision is written to the audit log.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
+from servanda.entrypoints.cli.audit import AuthorOption, author_name
 from servanda.entrypoints.cli.db import DatabaseUrl, open_storage
 from servanda.entrypoints.cli.definitions import definitions_app
+from servanda.entrypoints.cli.progress import count_progress
+
+if TYPE_CHECKING:
+    from servanda.domain.money import Money
+    from servanda.services.revision_preview import RevisionPreview
+    from servanda.services.revisions import AppliedRevision
 
 
 def effective_instant(text: str, timezone: str) -> int:
@@ -43,49 +55,136 @@ def apply(
     path: Annotated[Path, typer.Argument(help="A definitions YAML file or a folder of them.")],
     effective_from: Annotated[
         str | None,
-        typer.Option(help="Date (YYYY-MM-DD, local) from which new tickets use the revision."),
+        typer.Option(
+            help="Date (YYYY-MM-DD, local) or instant from which tickets created use the "
+            "revision; default: the beginning for a database's first revision, else now."
+        ),
     ] = None,
+    remeasure: Annotated[
+        bool | None,
+        typer.Option(
+            "--remeasure/--no-remeasure",
+            help="When the revision would measure stored tickets: re-measure them now, or "
+            "keep their figures. Required in that case (the preview shows what changes).",
+            show_default=False,
+        ),
+    ] = None,
+    preview: Annotated[
+        bool, typer.Option("--preview", help="Show what the revision would change; store nothing.")
+    ] = False,
     comment: Annotated[str, typer.Option(help="Why this revision was made.")] = "",
+    author: AuthorOption = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Validate definitions and store them as a new revision (only if they changed)."""
     from servanda.adapters.system_clock import SystemClock
-    from servanda.services.revisions import apply_definitions
+    from servanda.bootstrap import report_sources
+    from servanda.services.revision_preview import preview_revision
+    from servanda.services.revisions import RemeasureChoiceRequiredError, apply_definitions
     from servanda.specs.loader import load_definitions, read_sources
     from servanda.specs.snapshot import content_hash
 
     definitions = load_definitions(path)
     sources = {str(name): text for name, text in read_sources(path).items()}
     start = effective_instant(effective_from, definitions.timezone) if effective_from else None
+    now = SystemClock().now()
     storage = open_storage(database_url)
     try:
-        applied = apply_definitions(
-            storage.uow_factory,
-            definitions,
-            fingerprint=content_hash,
-            now=SystemClock().now(),
-            effective_from=start,
-            comment=comment,
-            sources=sources,
+        found = preview_revision(
+            report_sources(storage), storage.evaluator, definitions, now=now, effective_from=start
         )
+        if found.affected:
+            print_preview(found)
+        if preview:
+            if not found.affected:
+                typer.echo("the revision would measure no stored ticket: nothing would change")
+            return
+        with count_progress("re-measuring") as advance:
+            applied = apply_definitions(
+                storage.uow_factory,
+                definitions,
+                fingerprint=content_hash,
+                now=now,
+                effective_from=start,
+                comment=comment,
+                sources=sources,
+                remeasure=remeasure,
+                evaluator=storage.evaluator,
+                author=author_name(author),
+                progress=advance,
+            )
+    except RemeasureChoiceRequiredError as error:
+        raise RemeasureChoiceRequiredError(
+            f"{error} — nothing was stored; the preview above shows what would change",
+            error.affected,
+        ) from None
     finally:
         storage.dispose()
+    _report(applied)
+
+
+def _report(applied: AppliedRevision) -> None:
+    from servanda.services.revisions import EffectiveDefault
+
     revision = applied.revision
-    if applied.created:
-        typer.echo(
-            f"stored revision {revision.id} ({revision.content_hash[:12]}), "
-            f"effective from {_iso(revision.effective_from)}"
-        )
-    else:
+    if not applied.created:
         typer.echo(f"unchanged: revision {revision.id} already holds these definitions")
+        return
+    since = _iso(revision.effective_from)
+    if applied.defaulted is EffectiveDefault.BEGINNING:
+        since = "the beginning (the database's first revision measures every ticket)"
+    elif applied.defaulted is EffectiveDefault.NOW:
+        since += " (now: pass --effective-from to date it otherwise)"
+    typer.echo(
+        f"stored revision {revision.id} ({revision.content_hash[:12]}), effective from {since}"
+    )
+    if applied.remeasured:
+        typer.echo(
+            f"re-measured {applied.remeasured:,} stored ticket(s) under revision {revision.id}"
+        )
+    elif applied.affected:
+        typer.echo(
+            f"kept the figures of {applied.affected:,} stored ticket(s) on their earlier revision"
+        )
+
+
+def print_preview(found: RevisionPreview) -> None:
+    """The preview as a table: per customer and period, what re-measuring would change."""
+    from rich.table import Table
+
+    from servanda.entrypoints.cli.output import table_console
+
+    typer.echo(
+        f"the revision would measure {found.affected:,} stored ticket(s) created from "
+        f"{_iso(found.effective_from)} on; {found.changed:,} of them would change:"
+    )
+    table = Table(
+        "customer", "period", "tickets", "met→breached", "breached→met",
+        "net credits before", "net credits after",
+    )  # fmt: skip
+    for row in found.rows:
+        table.add_row(
+            row.customer or "(none)",
+            row.period,
+            f"{row.tickets:,}",
+            f"{row.met_to_breached:,}",
+            f"{row.breached_to_met:,}",
+            _money(row.credits_before),
+            _money(row.credits_after),
+        )
+    table_console().print(table)
+
+
+def _money(amounts: tuple[Money, ...]) -> str:
+    return ", ".join(str(a) for a in amounts) if amounts else "–"
 
 
 @definitions_app.command("history")
 def history(database_url: DatabaseUrl = None) -> None:
     """List the stored revisions, oldest first."""
-    from rich.console import Console
     from rich.table import Table
 
+    from servanda.entrypoints.cli.output import table_console
     from servanda.services.revisions import revision_history
 
     storage = open_storage(database_url)
@@ -101,7 +200,7 @@ def history(database_url: DatabaseUrl = None) -> None:
         table.add_row(
             str(r.id), r.content_hash[:12], _iso(r.effective_from), _iso(r.applied_at), r.comment
         )
-    Console().print(table)
+    table_console().print(table)
 
 
 @definitions_app.command("diff")
