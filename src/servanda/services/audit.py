@@ -12,10 +12,10 @@ holds the log (``UnitOfWork.audit``); ``services.queries.audit_entries`` reads i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 
 class AuditAction(StrEnum):
@@ -77,3 +77,8 @@ class AuditLog(Protocol):
         """Matching entries, oldest first (``since``: at or after that instant); at most ``limit``
         of the newest."""
         ...
+
+
+Recorded = TypeVar("Recorded")
+AuditFor = Callable[[Recorded], AuditEntry]
+"""The entry to write for a record a store is about to commit (its id known only then)."""

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from servanda.domain.errors import ServandaError
+from servanda.services.audit import AuditAction, AuditEntry, AuditFor
 
 TOKEN_PREFIX = "svd_"
 PREFIX_LENGTH = 12
@@ -99,15 +100,28 @@ class TokenStore(Protocol):
     """Where tokens live; each call is its own transaction."""
 
     def add(
-        self, *, name: str, role: Role, customer: str | None, digest: str, prefix: str, now: int
-    ) -> TokenRecord: ...
+        self,
+        *,
+        name: str,
+        role: Role,
+        customer: str | None,
+        digest: str,
+        prefix: str,
+        now: int,
+        audit: AuditFor[TokenRecord] | None = None,
+    ) -> TokenRecord:
+        """Store the token (and ``audit``'s entry for it, in the same transaction)."""
+        ...
 
     def find_active(self, digest: str) -> TokenRecord | None: ...
 
     def all(self) -> list[TokenRecord]: ...
 
-    def revoke(self, token_id: int, now: int) -> TokenRecord:
-        """Mark the token revoked (keeping the first instant); ``NotFoundError`` if unknown."""
+    def revoke(
+        self, token_id: int, now: int, audit: AuditFor[TokenRecord] | None = None
+    ) -> TokenRecord:
+        """Mark the token revoked (keeping the first instant); ``NotFoundError`` if unknown.
+        ``audit``'s entry is written in the same transaction."""
         ...
 
 
@@ -117,9 +131,16 @@ def digest_of(secret: str) -> str:
 
 
 def create_token(
-    store: TokenStore, *, role: Role, now: int, customer: str | None = None, name: str = ""
+    store: TokenStore,
+    *,
+    role: Role,
+    now: int,
+    customer: str | None = None,
+    name: str = "",
+    actor: str = "",
 ) -> CreatedToken:
-    """Make and store a new token; the returned ``secret`` is the only copy."""
+    """Make and store a new token; the returned ``secret`` is the only copy. The creation is
+    written to the audit log as done by ``actor``."""
     if role is Role.CUSTOMER and not customer:
         raise InvalidTokenRequestError("a customer token needs --customer")
     if role is not Role.CUSTOMER and customer:
@@ -132,8 +153,16 @@ def create_token(
         digest=digest_of(secret),
         prefix=secret[:PREFIX_LENGTH],
         now=now,
+        audit=lambda r: _token_entry(r, now, actor, AuditAction.TOKEN_CREATED),
     )
     return CreatedToken(record, secret)
+
+
+def _token_entry(record: TokenRecord, at: int, actor: str, action: AuditAction) -> AuditEntry:
+    details = {"name": record.name, "role": record.role.value, "prefix": record.prefix}
+    if record.customer:
+        details["customer"] = record.customer
+    return AuditEntry.of(at, actor, action, f"token {record.id}", details=details)
 
 
 def authenticate(store: TokenStore, secret: str | None) -> Principal:
@@ -151,9 +180,11 @@ def list_tokens(store: TokenStore) -> list[TokenRecord]:
     return store.all()
 
 
-def revoke_token(store: TokenStore, token_id: int, now: int) -> TokenRecord:
-    """Revoke a token by id; it stops authenticating at once."""
-    return store.revoke(token_id, now)
+def revoke_token(store: TokenStore, token_id: int, now: int, actor: str = "") -> TokenRecord:
+    """Revoke a token by id; it stops authenticating at once (audited as done by ``actor``)."""
+    return store.revoke(
+        token_id, now, audit=lambda r: _token_entry(r, now, actor, AuditAction.TOKEN_REVOKED)
+    )
 
 
 def require_role(principal: Principal, *allowed: Role) -> None:

@@ -30,6 +30,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from servanda.domain.errors import ServandaError
+from servanda.services.audit import AuditAction, AuditEntry, AuditFor
 from servanda.services.ports import TransitionKind
 
 MAX_ATTEMPTS = 8
@@ -138,12 +139,18 @@ class WebhookStore(Protocol):
         secret: str,
         customer: str | None,
         now: int,
-    ) -> Subscription: ...
+        audit: AuditFor[Subscription] | None = None,
+    ) -> Subscription:
+        """Store the subscription (and ``audit``'s entry for it, in the same transaction)."""
+        ...
 
     def subscriptions(self) -> list[Subscription]: ...
 
-    def deactivate(self, subscription_id: int) -> Subscription:
-        """``NotFoundError`` if there is no such subscription."""
+    def deactivate(
+        self, subscription_id: int, audit: AuditFor[Subscription] | None = None
+    ) -> Subscription:
+        """``NotFoundError`` if there is no such subscription; ``audit``'s entry is written in
+        the same transaction when it was active."""
         ...
 
     def fan_out(self, now: int, limit: int) -> int:
@@ -207,8 +214,10 @@ def subscribe(
     secret: str,
     now: int,
     customer: str | None = None,
+    actor: str = "",
 ) -> Subscription:
-    """Add a subscription; it receives transitions recorded from ``now`` on."""
+    """Add a subscription; it receives transitions recorded from ``now`` on (audited as done
+    by ``actor``)."""
     if not is_valid_webhook_url(url):
         raise InvalidSubscriptionError(
             f"the webhook URL must be an http(s)://host/... URL of printable characters "
@@ -218,8 +227,29 @@ def subscribe(
         raise InvalidSubscriptionError("the signing secret must be at least 16 characters")
     kinds = parse_event_names(events)
     return store.add_subscription(
-        url=url, kinds=kinds, secret=secret, customer=customer or None, now=now
+        url=url,
+        kinds=kinds,
+        secret=secret,
+        customer=customer or None,
+        now=now,
+        audit=lambda s: _entry(s, now, actor, AuditAction.WEBHOOK_SUBSCRIBED),
     )
+
+
+def unsubscribe(
+    store: WebhookStore, subscription_id: int, *, now: int, actor: str = ""
+) -> Subscription:
+    """Stop a subscription (its delivery log is kept); audited as done by ``actor``."""
+    return store.deactivate(
+        subscription_id, audit=lambda s: _entry(s, now, actor, AuditAction.WEBHOOK_DEACTIVATED)
+    )
+
+
+def _entry(subscription: Subscription, at: int, actor: str, action: AuditAction) -> AuditEntry:
+    details = {"events": ",".join(subscription.events), "host": urlsplit(subscription.url).hostname}
+    if subscription.customer:
+        details["customer"] = subscription.customer
+    return AuditEntry.of(at, actor, action, f"webhook {subscription.id}", details=details)
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from servanda.domain.errors import NotFoundError
+from servanda.services.audit import AuditAction, AuditEntry
 from servanda.services.auth import (
     AuthenticationError,
     InvalidTokenRequestError,
@@ -25,10 +26,13 @@ from servanda.services.auth import (
 class InMemoryTokenStore:
     def __init__(self) -> None:
         self.rows: dict[int, tuple[TokenRecord, str]] = {}
+        self.audit: list[AuditEntry] = []
 
-    def add(self, *, name, role, customer, digest, prefix, now) -> TokenRecord:
+    def add(self, *, name, role, customer, digest, prefix, now, audit=None) -> TokenRecord:
         record = TokenRecord(len(self.rows) + 1, name, role, customer, prefix, now, None)
         self.rows[record.id] = (record, digest)
+        if audit is not None:
+            self.audit.append(audit(record))
         return record
 
     def find_active(self, digest: str) -> TokenRecord | None:
@@ -37,10 +41,12 @@ class InMemoryTokenStore:
     def all(self) -> list[TokenRecord]:
         return [r for r, _ in self.rows.values()]
 
-    def revoke(self, token_id: int, now: int) -> TokenRecord:
+    def revoke(self, token_id: int, now: int, audit=None) -> TokenRecord:
         if token_id not in self.rows:
             raise NotFoundError(f"there is no token {token_id}")
         record, digest = self.rows[token_id]
+        if record.revoked_at is None and audit is not None:
+            self.audit.append(audit(replace(record, revoked_at=now)))
         record = replace(record, revoked_at=record.revoked_at or now)
         self.rows[token_id] = (record, digest)
         return record
@@ -91,3 +97,19 @@ def test_a_role_outside_the_allowed_ones_is_forbidden() -> None:
     require_role(Principal(1, "bridge", Role.INTEGRATION), Role.ADMIN, Role.INTEGRATION)
     with pytest.raises(PermissionDeniedError):
         require_role(Principal(1, "viewer", Role.VIEWER), Role.ADMIN, Role.INTEGRATION)
+
+
+def test_creating_and_revoking_a_token_is_audited_once_with_the_actor() -> None:
+    store = InMemoryTokenStore()
+    made = create_token(
+        store, role=Role.CUSTOMER, customer="acme", now=10, name="portal", actor="alice"
+    )
+    revoke_token(store, made.record.id, 20, actor="bob")
+    revoke_token(store, made.record.id, 30, actor="bob")  # already revoked: nothing new
+    assert [(e.at, e.actor, e.action, e.subject) for e in store.audit] == [
+        (10, "alice", AuditAction.TOKEN_CREATED, "token 1"),
+        (20, "bob", AuditAction.TOKEN_REVOKED, "token 1"),
+    ]
+    assert store.audit[0].detail_map == {
+        "customer": "acme", "name": "portal", "prefix": made.record.prefix, "role": "customer",
+    }  # fmt: skip

@@ -75,9 +75,14 @@ class SqlAlchemyRevisionRepository:
         comment: str,
         sources: dict[str, str],
     ) -> RevisionSummary:
+        # Numbered without gaps (max + 1, not a sequence, which a rolled-back apply would
+        # advance): revision numbers are what people quote. Applies are serialised by
+        # ``TicketRepository.lock_all`` (and by SQLite's single writer).
+        next_id = select(func.coalesce(func.max(revisions.c.id), 0) + 1).scalar_subquery()
         inserted = self._connection.execute(
             revisions.insert()
             .values(
+                id=next_id,
                 content_hash=content_hash,
                 effective_from=effective_from,
                 applied_at=applied_at,

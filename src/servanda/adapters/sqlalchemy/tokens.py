@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 
 from servanda.adapters.sqlalchemy.access_tables import api_tokens
+from servanda.adapters.sqlalchemy.audit_log import add_entry
 from servanda.domain.errors import NotFoundError
+from servanda.services.audit import AuditFor
 from servanda.services.auth import Role, TokenRecord
 
 _COLUMNS = (
@@ -41,7 +43,15 @@ class SqlAlchemyTokenStore:
         self._engine = engine
 
     def add(
-        self, *, name: str, role: Role, customer: str | None, digest: str, prefix: str, now: int
+        self,
+        *,
+        name: str,
+        role: Role,
+        customer: str | None,
+        digest: str,
+        prefix: str,
+        now: int,
+        audit: AuditFor[TokenRecord] | None = None,
     ) -> TokenRecord:
         with self._engine.begin() as connection:
             row = connection.execute(
@@ -56,7 +66,10 @@ class SqlAlchemyTokenStore:
                 )
                 .returning(*_COLUMNS)
             ).one()
-        return _record(row)
+            record = _record(row)
+            if audit is not None:
+                add_entry(connection, audit(record))
+        return record
 
     def find_active(self, digest: str) -> TokenRecord | None:
         with self._engine.connect() as connection:
@@ -72,14 +85,19 @@ class SqlAlchemyTokenStore:
             rows = connection.execute(select(*_COLUMNS).order_by(api_tokens.c.id)).all()
         return [_record(row) for row in rows]
 
-    def revoke(self, token_id: int, now: int) -> TokenRecord:
+    def revoke(
+        self, token_id: int, now: int, audit: AuditFor[TokenRecord] | None = None
+    ) -> TokenRecord:
         with self._engine.begin() as connection:
-            connection.execute(
+            revoked = connection.execute(
                 update(api_tokens)
                 .where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
                 .values(revoked_at=now)
-            )
+            ).rowcount
             row = connection.execute(select(*_COLUMNS).where(api_tokens.c.id == token_id)).first()
-        if row is None:
-            raise NotFoundError(f"there is no token {token_id}")
-        return _record(row)
+            if row is None:
+                raise NotFoundError(f"there is no token {token_id}")
+            record = _record(row)
+            if revoked and audit is not None:  # revoking twice changes nothing: no second entry
+                add_entry(connection, audit(record))
+        return record

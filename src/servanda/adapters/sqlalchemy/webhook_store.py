@@ -16,9 +16,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select, update
 
 from servanda.adapters.sqlalchemy.access_tables import webhook_deliveries, webhook_subscriptions
+from servanda.adapters.sqlalchemy.audit_log import add_entry
 from servanda.adapters.sqlalchemy.repositories import chunked, upsert
 from servanda.adapters.sqlalchemy.tables import tickets, transitions
 from servanda.domain.errors import NotFoundError
+from servanda.services.audit import AuditFor
 from servanda.services.ports import TransitionKind
 from servanda.services.webhooks import (
     EVENT_NAMES,
@@ -53,6 +55,7 @@ class SqlAlchemyWebhookStore:
         secret: str,
         customer: str | None,
         now: int,
+        audit: AuditFor[Subscription] | None = None,
     ) -> Subscription:
         values = {
             "url": url,
@@ -66,24 +69,34 @@ class SqlAlchemyWebhookStore:
             row = connection.execute(
                 webhook_subscriptions.insert().values(**values).returning(webhook_subscriptions)
             ).one()
-        return _subscription(row)
+            created = _subscription(row)
+            if audit is not None:
+                add_entry(connection, audit(created))
+        return created
 
     def subscriptions(self) -> list[Subscription]:
         with self._engine.connect() as connection:
             rows = connection.execute(select(webhook_subscriptions).order_by(s.id)).all()
         return [_subscription(row) for row in rows]
 
-    def deactivate(self, subscription_id: int) -> Subscription:
+    def deactivate(
+        self, subscription_id: int, audit: AuditFor[Subscription] | None = None
+    ) -> Subscription:
         with self._engine.begin() as connection:
-            connection.execute(
-                update(webhook_subscriptions).where(s.id == subscription_id).values(active=False)
-            )
+            stopped = connection.execute(
+                update(webhook_subscriptions)
+                .where(s.id == subscription_id, s.active)
+                .values(active=False)
+            ).rowcount
             row = connection.execute(
                 select(webhook_subscriptions).where(s.id == subscription_id)
             ).first()
-        if row is None:
-            raise NotFoundError(f"there is no webhook subscription {subscription_id}")
-        return _subscription(row)
+            if row is None:
+                raise NotFoundError(f"there is no webhook subscription {subscription_id}")
+            found = _subscription(row)
+            if stopped and audit is not None:
+                add_entry(connection, audit(found))
+        return found
 
     def fan_out(self, now: int, limit: int) -> int:
         with self._engine.begin() as connection:

@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from servanda.bootstrap import Storage
 from servanda.entrypoints.api.ingestion import Ingestion
+from servanda.services.audit import AuditFor
 from servanda.services.auth import (
     Principal,
     Role,
@@ -84,17 +85,33 @@ class RecheckedTokens:
         return record
 
     def add(
-        self, *, name: str, role: Role, customer: str | None, digest: str, prefix: str, now: int
+        self,
+        *,
+        name: str,
+        role: Role,
+        customer: str | None,
+        digest: str,
+        prefix: str,
+        now: int,
+        audit: AuditFor[TokenRecord] | None = None,
     ) -> TokenRecord:
         return self._store.add(
-            name=name, role=role, customer=customer, digest=digest, prefix=prefix, now=now
+            name=name,
+            role=role,
+            customer=customer,
+            digest=digest,
+            prefix=prefix,
+            now=now,
+            audit=audit,
         )
 
     def all(self) -> list[TokenRecord]:
         return self._store.all()
 
-    def revoke(self, token_id: int, now: int) -> TokenRecord:
-        record = self._store.revoke(token_id, now)
+    def revoke(
+        self, token_id: int, now: int, audit: AuditFor[TokenRecord] | None = None
+    ) -> TokenRecord:
+        record = self._store.revoke(token_id, now, audit)
         with self._lock:
             self._seen.clear()
         return record

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from servanda.entrypoints.cli.audit import AuthorOption, author_name
 from servanda.entrypoints.cli.db import DatabaseUrl, open_storage
 from servanda.services.auth import Role
 
@@ -29,6 +30,7 @@ def create(
         str | None, typer.Option(help="The customer a customer token may see.")
     ] = None,
     name: Annotated[str, typer.Option(help="A label to recognise the token by.")] = "",
+    author: AuthorOption = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create a token and print its secret (shown only this once)."""
@@ -44,6 +46,7 @@ def create(
             customer=customer,
             name=name,
             now=SystemClock().now(),
+            actor=author_name(author),
         )
     finally:
         storage.dispose()
@@ -85,6 +88,7 @@ def list_(database_url: DatabaseUrl = None) -> None:
 @tokens_app.command("revoke")
 def revoke(
     token_id: Annotated[int, typer.Argument(help="The token's id (see `servanda tokens list`).")],
+    author: AuthorOption = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Revoke a token: it stops authenticating at once."""
@@ -94,7 +98,12 @@ def revoke(
 
     storage = open_storage(database_url)
     try:
-        record = revoke_token(SqlAlchemyTokenStore(storage.engine), token_id, SystemClock().now())
+        record = revoke_token(
+            SqlAlchemyTokenStore(storage.engine),
+            token_id,
+            SystemClock().now(),
+            actor=author_name(author),
+        )
     finally:
         storage.dispose()
     typer.echo(f"revoked token {record.id} ({record.name}) at {_iso(record.revoked_at)}")

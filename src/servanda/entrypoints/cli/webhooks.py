@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from servanda.entrypoints.cli.audit import AuthorOption, author_name
 from servanda.entrypoints.cli.db import DatabaseUrl, open_storage
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ def add(
     events: Annotated[str, typer.Option(help="Comma-separated: warning,breach,met.")],
     secret: Annotated[str, typer.Option(help="Signing secret (at least 16 characters).")],
     customer: Annotated[str | None, typer.Option(help="Only this customer's tickets.")] = None,
+    author: AuthorOption = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Subscribe URL to transitions recorded from now on."""
@@ -59,6 +61,7 @@ def add(
             secret=secret,
             customer=customer,
             now=SystemClock().now(),
+            actor=author_name(author),
         )
     finally:
         storage.dispose()
@@ -94,14 +97,22 @@ def list_(database_url: DatabaseUrl = None) -> None:
 @webhooks_app.command("remove")
 def remove(
     subscription_id: Annotated[int, typer.Argument(help="The subscription's id.")],
+    author: AuthorOption = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Stop a subscription (its delivery log is kept)."""
     from servanda.adapters.sqlalchemy.webhook_store import SqlAlchemyWebhookStore
+    from servanda.adapters.system_clock import SystemClock
+    from servanda.services.webhooks import unsubscribe
 
     storage = open_storage(database_url)
     try:
-        stopped = SqlAlchemyWebhookStore(storage.engine).deactivate(subscription_id)
+        stopped = unsubscribe(
+            SqlAlchemyWebhookStore(storage.engine),
+            subscription_id,
+            now=SystemClock().now(),
+            actor=author_name(author),
+        )
     finally:
         storage.dispose()
     typer.echo(f"subscription {stopped.id} stopped")

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from servanda.entrypoints.api.routers import (
     agreements,
+    audit,
     clocks,
     events,
     outages,
@@ -24,4 +25,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     revisions.router,
     reports.router,
     webhooks.router,
+    audit.router,
 )

@@ -1,12 +1,18 @@
-"""``GET /api/v1/revisions`` (history) and ``POST /api/v1/revisions`` (apply definitions).
+"""``GET /api/v1/revisions`` (history), ``POST /api/v1/revisions`` (apply definitions) and
+``POST /api/v1/revisions/preview`` (what applying them would change; nothing is stored).
 
 The body is one YAML document (``Content-Type: application/yaml`` or
 ``text/yaml``; options as query parameters) or JSON ``{"files": {name: text},
-"effective_from": ..., "comment": ...}`` for a folder of files. Definitions are
-validated exactly as ``servanda definitions apply`` does; every problem comes
-back in one 422 with its file, line and column. ``effective_from`` is an ISO
-8601 instant with an offset (default: now). Unchanged content stores nothing
-(200); a new revision is 201.
+"effective_from": ..., "comment": ..., "remeasure": ...}`` for a folder of
+files. Definitions are validated exactly as ``servanda definitions apply``
+does; every problem comes back in one 422 with its file, line and column.
+``effective_from`` is an ISO 8601 instant with an offset (default: the
+beginning for the database's first revision, now for later ones;
+``effective_default`` says which). A revision that would measure stored tickets
+needs ``remeasure`` true (re-measure them now) or false (keep their figures);
+without it nothing is stored and the answer is 409
+``remeasure_choice_required``. Unchanged content stores nothing (200); a new
+revision is 201 and is written to the audit log under the token's name.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from servanda.domain.errors import DefinitionError, Issue
 from servanda.domain.events import epoch_seconds
 from servanda.domain.measurements import iso
+from servanda.domain.money import Money
 from servanda.entrypoints.api.context import Admin, ApiContext, Context, Staff
 from servanda.entrypoints.api.errors import ApiError, ErrorBody
 from servanda.services.ports import RevisionSummary
@@ -39,6 +46,7 @@ class RevisionFiles(BaseModel):
     files: dict[str, str] = Field(min_length=1, max_length=MAX_FILES)
     effective_from: str | None = None
     comment: str = Field(default="", max_length=2000)
+    remeasure: bool | None = None
 
 
 class RevisionOut(BaseModel):
@@ -48,6 +56,33 @@ class RevisionOut(BaseModel):
     applied_at: str | None
     comment: str
     created: bool | None = None
+    effective_default: str | None = None  # "beginning" or "now" when effective_from was not given
+    affected_tickets: int | None = None  # stored tickets the revision measures
+    remeasured_tickets: int | None = None  # of those, re-measured now
+
+
+class AmountOut(BaseModel):
+    currency: str
+    amount: str  # exact decimal, rounded to the currency's minor unit
+
+
+class PreviewRowOut(BaseModel):
+    customer: str | None
+    period: str  # YYYY-MM in the customer's reporting zone, or "open" for running clocks
+    tickets: int
+    met_to_breached: int
+    breached_to_met: int
+    net_credits_before: list[AmountOut]
+    net_credits_after: list[AmountOut]
+
+
+class RevisionPreviewOut(BaseModel):
+    """What applying the definitions would change for stored tickets (nothing is stored)."""
+
+    effective_from: str | None
+    affected_tickets: int
+    changed_tickets: int
+    rows: list[PreviewRowOut]
 
 
 class RevisionList(BaseModel):
@@ -103,15 +138,35 @@ async def post_revision(
     principal: Admin,
     effective_from: Annotated[str | None, Query(max_length=64)] = None,
     comment: Annotated[str, Query(max_length=2000)] = "",
+    remeasure: Annotated[bool | None, Query()] = None,
 ) -> RevisionOut:
-    wanted = await _read_body(request, effective_from, comment)
-    result = await run_in_threadpool(_apply, ctx, wanted)
+    wanted = await _read_body(request, effective_from, comment, remeasure)
+    result = await run_in_threadpool(_apply, ctx, wanted, principal.name)
     if not result.created:
         response.status_code = 200
     return result
 
 
-async def _read_body(request: Request, effective_from: str | None, comment: str) -> RevisionFiles:
+@router.post(
+    "/revisions/preview",
+    response_model=RevisionPreviewOut,
+    summary="What applying definitions would change for stored tickets; stores nothing",
+    openapi_extra=_BODY_DOC,
+    responses={415: {"model": ErrorBody, "description": "Neither JSON nor YAML"}},
+)
+async def preview_revision(
+    request: Request,
+    ctx: Context,
+    principal: Admin,
+    effective_from: Annotated[str | None, Query(max_length=64)] = None,
+) -> RevisionPreviewOut:
+    wanted = await _read_body(request, effective_from, "", None)
+    return await run_in_threadpool(_preview, ctx, wanted)
+
+
+async def _read_body(
+    request: Request, effective_from: str | None, comment: str, remeasure: bool | None
+) -> RevisionFiles:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     raw = await request.body()
     if kind in YAML_TYPES:
@@ -120,7 +175,10 @@ async def _read_body(request: Request, effective_from: str | None, comment: str)
         except UnicodeDecodeError:
             raise ApiError(400, "malformed_yaml", "the YAML body is not UTF-8 text") from None
         return RevisionFiles(
-            files={"definitions.yaml": text}, effective_from=effective_from, comment=comment
+            files={"definitions.yaml": text},
+            effective_from=effective_from,
+            comment=comment,
+            remeasure=remeasure,
         )
     if kind != "application/json":
         raise ApiError(415, "unsupported_media_type", "send application/json or application/yaml")
@@ -129,16 +187,24 @@ async def _read_body(request: Request, effective_from: str | None, comment: str)
     except orjson.JSONDecodeError:
         raise ApiError(400, "malformed_json", "the request body is not valid JSON") from None
     try:
-        return RevisionFiles.model_validate(document)
+        found = RevisionFiles.model_validate(document)
     except ValidationError as error:
         from fastapi.exceptions import RequestValidationError
 
         raise RequestValidationError(
             [dict(e) | {"loc": ("body", *e["loc"])} for e in error.errors()]
         ) from None
+    updates: dict[str, object] = {}
+    if effective_from is not None:
+        updates["effective_from"] = effective_from
+    if comment:
+        updates["comment"] = comment
+    if remeasure is not None:
+        updates["remeasure"] = remeasure
+    return found.model_copy(update=updates)
 
 
-def _apply(ctx: ApiContext, wanted: RevisionFiles) -> RevisionOut:
+def _apply(ctx: ApiContext, wanted: RevisionFiles, actor: str) -> RevisionOut:
     from servanda.specs.loader import load_definitions_from_texts
     from servanda.specs.snapshot import content_hash
 
@@ -151,8 +217,52 @@ def _apply(ctx: ApiContext, wanted: RevisionFiles) -> RevisionOut:
         effective_from=_instant(wanted.effective_from),
         comment=wanted.comment,
         sources=dict(wanted.files),
+        remeasure=wanted.remeasure,
+        evaluator=ctx.storage.evaluator,
+        author=actor,
     )
-    return revision_out(applied.revision, applied.created)
+    out = revision_out(applied.revision, applied.created)
+    if applied.created:
+        out.effective_default = applied.defaulted.value if applied.defaulted else None
+        out.affected_tickets = applied.affected
+        out.remeasured_tickets = applied.remeasured
+    return out
+
+
+def _preview(ctx: ApiContext, wanted: RevisionFiles) -> RevisionPreviewOut:
+    from servanda.bootstrap import report_sources
+    from servanda.services import revision_preview
+    from servanda.specs.loader import load_definitions_from_texts
+
+    definitions = load_definitions_from_texts(wanted.files)
+    found = revision_preview.preview_revision(
+        report_sources(ctx.storage),
+        ctx.storage.evaluator,
+        definitions,
+        now=ctx.now(),
+        effective_from=_instant(wanted.effective_from),
+    )
+    return RevisionPreviewOut(
+        effective_from=iso(found.effective_from),
+        affected_tickets=found.affected,
+        changed_tickets=found.changed,
+        rows=[
+            PreviewRowOut(
+                customer=row.customer,
+                period=row.period,
+                tickets=row.tickets,
+                met_to_breached=row.met_to_breached,
+                breached_to_met=row.breached_to_met,
+                net_credits_before=[_amount(m) for m in row.credits_before],
+                net_credits_after=[_amount(m) for m in row.credits_after],
+            )
+            for row in found.rows
+        ],
+    )
+
+
+def _amount(money: Money) -> AmountOut:
+    return AmountOut(currency=money.currency, amount=str(money.amount))
 
 
 def _instant(text: str | None) -> int | None:

@@ -15,7 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from servanda.domain.measurements import iso
 from servanda.entrypoints.api.context import Admin, Context, Staff
-from servanda.services.webhooks import DeliveryRecord, DeliveryStatus, Subscription, subscribe
+from servanda.services.webhooks import (
+    DeliveryRecord,
+    DeliveryStatus,
+    Subscription,
+    subscribe,
+    unsubscribe,
+)
 
 router = APIRouter(tags=["webhooks"])
 
@@ -108,6 +114,7 @@ def post_webhook(body: SubscriptionIn, ctx: Context, principal: Admin) -> Subscr
         secret=body.secret,
         customer=body.customer,
         now=ctx.now(),
+        actor=principal.name,
     )
     return subscription_out(created)
 
@@ -125,7 +132,9 @@ def get_webhooks(ctx: Context, principal: Staff) -> SubscriptionList:
 def delete_webhook(
     subscription_id: Annotated[int, Path(ge=1, le=2**53)], ctx: Context, principal: Admin
 ) -> SubscriptionOut:
-    return subscription_out(ctx.webhooks.deactivate(subscription_id))
+    return subscription_out(
+        unsubscribe(ctx.webhooks, subscription_id, now=ctx.now(), actor=principal.name)
+    )
 
 
 @router.get("/webhooks/deliveries", response_model=DeliveryList, summary="The delivery log")
