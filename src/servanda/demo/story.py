@@ -184,6 +184,7 @@ def apply_revision(storage: Storage, layout: Layout, definitions: Definitions, a
         effective_from=at,
         comment="servanda demo",
         sources=sources,
+        author="servanda demo",
     )
     return applied.revision.id
 
