@@ -20,6 +20,7 @@ from servanda.domain.errors import NotFoundError
 from servanda.domain.events import TicketEvent
 from servanda.domain.outages import Outage
 from servanda.services.audit import AuditAction, AuditEntry
+from servanda.services.closed_periods import ClosedPeriod
 from servanda.services.ports import (
     Identity,
     RevisionSummary,
@@ -42,6 +43,7 @@ class _State:
     delivered: set[tuple[str, str, str, str]] = field(default_factory=set)
     outages: dict[Identity, Outage] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    closed: list[tuple[ClosedPeriod, str]] = field(default_factory=list)
 
 
 class InMemoryStore:
@@ -294,6 +296,38 @@ class InMemoryAuditLog:
         return found[-limit:] if limit else []
 
 
+class InMemoryClosedPeriodRepository:
+    def __init__(self, state: _State) -> None:
+        self._state = state
+
+    def add(self, closed: ClosedPeriod, snapshot: str) -> ClosedPeriod:
+        stored = replace(closed, id=len(self._state.closed) + 1)
+        self._state.closed.append((stored, snapshot))
+        return stored
+
+    def in_force(self, customer: str | None = None) -> list[ClosedPeriod]:
+        found = [c for c in self.history(customer) if c.in_force]
+        return sorted(found, key=lambda c: (c.customer, c.start, c.id or 0))
+
+    def history(self, customer: str | None = None) -> list[ClosedPeriod]:
+        return [c for c, _ in self._state.closed if customer is None or c.customer == customer]
+
+    def snapshot(self, closed_id: int) -> str:
+        return self._find(closed_id)[1]
+
+    def reopen(self, closed_id: int, at: int, by: str, reason: str) -> ClosedPeriod:
+        closed, snapshot = self._find(closed_id)
+        if closed.in_force:
+            closed = replace(closed, reopened_at=at, reopened_by=by, reopen_reason=reason)
+            self._state.closed[closed_id - 1] = (closed, snapshot)
+        return closed
+
+    def _find(self, closed_id: int) -> tuple[ClosedPeriod, str]:
+        if not 1 <= closed_id <= len(self._state.closed):
+            raise NotFoundError(f"there is no closed period {closed_id}")
+        return self._state.closed[closed_id - 1]
+
+
 class InMemoryUnitOfWork:
     """A private copy of the store's state, published on ``commit()``."""
 
@@ -304,6 +338,7 @@ class InMemoryUnitOfWork:
     transitions: InMemoryTransitionRepository
     outages: InMemoryOutageRepository
     audit: InMemoryAuditLog
+    periods: InMemoryClosedPeriodRepository
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -342,6 +377,7 @@ class InMemoryUnitOfWork:
         self.transitions = InMemoryTransitionRepository(state)
         self.outages = InMemoryOutageRepository(state)
         self.audit = InMemoryAuditLog(state)
+        self.periods = InMemoryClosedPeriodRepository(state)
 
     def commit(self) -> None:
         self._store.state = self._working

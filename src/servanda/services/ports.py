@@ -23,6 +23,7 @@ from servanda.domain.events import TicketEvent
 from servanda.domain.measurements import Measurement
 from servanda.domain.outages import Outage
 from servanda.services.audit import AuditLog
+from servanda.services.closed_periods import ClosedPeriodRepository
 
 
 class StorageContentionError(ServandaError):
@@ -299,6 +300,9 @@ class UnitOfWork(Protocol):
 
     @property
     def audit(self) -> AuditLog: ...
+
+    @property
+    def periods(self) -> ClosedPeriodRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -27,6 +27,7 @@ from servanda.domain.errors import NotFoundError
 from servanda.domain.outages import Outage
 from servanda.domain.periods import ReportingPeriod, parse_period
 from servanda.domain.precedence import TicketScope, resolve_objectives
+from servanda.services.closed_periods import ClosedLookup, ClosedPeriod
 from servanda.services.ports import RevisionSummary, UnitOfWorkFactory
 from servanda.services.report_ports import RatingCount, ReportReadModel, Scope, Window
 
@@ -44,12 +45,16 @@ class ReportSources:
     """Where report data comes from: the unit of work (revisions, outages) and the read model.
 
     ``pending``: a revision about to be applied, considered as if it were stored
-    (``services.revision_preview``); ``None`` in every report.
+    (``services.revision_preview``); ``None`` in every report. ``closed``: the
+    closed periods, whose reports come from their frozen inputs
+    (``services.closing``); ``mark``: set on the sources of one closed period.
     """
 
     uow_factory: UnitOfWorkFactory
     read_model: ReportReadModel
     pending: PendingRevision | None = None
+    closed: ClosedLookup | None = None
+    mark: ClosedPeriod | None = None
 
 
 @dataclass(frozen=True, slots=True)

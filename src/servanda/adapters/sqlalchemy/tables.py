@@ -206,3 +206,28 @@ audit_log = Table(
 )
 # Which stored tickets a revision effective from a past instant would re-measure.
 Index("ix_tickets_created_at", tickets.c.created_at)
+
+# Closed periods (services.closing): a customer's period whose report inputs are frozen.
+# At most one row per (customer, period) is in force (``reopened_at`` NULL); reopened rows
+# stay as history.
+closed_periods = Table(
+    "closed_periods",
+    metadata,
+    Column("id", Identity, primary_key=True, autoincrement=True),
+    Column("customer", String(200), nullable=False),
+    Column("period", String(32), nullable=False),  # its label: 2026-03, 2026-Q1, ...
+    Column("start_at", BigInteger, nullable=False),
+    Column("end_at", BigInteger, nullable=False),
+    Column("closed_at", BigInteger, nullable=False),
+    Column("closed_by", String(200), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("revision_ceiling", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("net_credits", Text, nullable=False, default="{}"),  # {currency: amount} at close
+    Column("booked", Text, nullable=False, default="{}"),  # adjustments it booked, by period
+    Column("snapshot", Text, nullable=False),  # services.frozen_figures.Recording.to_json()
+    Column("reopened_at", BigInteger, nullable=True),
+    Column("reopened_by", String(200), nullable=True),
+    Column("reopen_reason", Text, nullable=False, default=""),
+    Index("ix_closed_periods_customer_period", "customer", "period"),
+)

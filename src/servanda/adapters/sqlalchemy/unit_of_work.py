@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from servanda.adapters.sqlalchemy.audit_log import SqlAlchemyAuditLog
+from servanda.adapters.sqlalchemy.closed_periods import SqlAlchemyClosedPeriodRepository
 from servanda.adapters.sqlalchemy.engine import READ_ONLY
 from servanda.adapters.sqlalchemy.outage_repository import SqlAlchemyOutageRepository
 from servanda.adapters.sqlalchemy.outbox import SqlAlchemyTransitionRepository
@@ -49,6 +50,7 @@ class SqlAlchemyUnitOfWork:
     transitions: SqlAlchemyTransitionRepository
     outages: SqlAlchemyOutageRepository
     audit: SqlAlchemyAuditLog
+    periods: SqlAlchemyClosedPeriodRepository
 
     def __init__(self, engine: Engine, codec: DefinitionsCodec, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -68,6 +70,7 @@ class SqlAlchemyUnitOfWork:
         self.transitions = SqlAlchemyTransitionRepository(connection)
         self.outages = SqlAlchemyOutageRepository(connection)
         self.audit = SqlAlchemyAuditLog(connection)
+        self.periods = SqlAlchemyClosedPeriodRepository(connection)
         return self
 
     def __exit__(
