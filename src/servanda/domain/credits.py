@@ -5,12 +5,15 @@ Rules (SEMANTICS "Periods, compliance and money" 5, docs/reports.md):
   objective's level in the period (attainment, availability as fractions; the
   mean rating for satisfaction) picks a band: the lowest band reached applies
   (``CreditSchedule.band_for``). No items means no level and no credit.
-- The fee a credit is a share of: the monthly fees of the services the
-  agreement covers that the customer pays for (all the customer's services when
-  the agreement names none), per currency.
-- A per-agreement ``cap`` (share of that fee) limits the agreement's credits; a
-  cap line takes the excess back. Bonuses are bands too: per objective the
-  highest ``at_least`` reached applies; ``bonus_cap`` limits them.
+- The fee base a credit or bonus is a share of: the monthly fees, per
+  currency, of the services in scope of its objective (``objective_services``):
+  the agreement's services (every service when it names none), narrowed by the
+  objective's own ``when: service`` condition, that the customer pays for.
+- A per-agreement ``cap`` limits the agreement's credits in each currency to a
+  share of the union of the fee bases of the credit lines it caps (each service
+  once); a cap line takes the excess back. Objectives that earned no credit do
+  not widen it. Bonuses are bands too: per objective the highest ``at_least``
+  reached applies; ``bonus_cap`` limits them in the same way.
 - Amounts are exact ``Decimal`` money; totals are rounded half-up to the
   currency's minor unit once, from the exact sum — never the sum of rounded
   lines. A credit is owed to the customer, a bonus to the provider; net is
@@ -20,7 +23,7 @@ Rules (SEMANTICS "Periods, compliance and money" 5, docs/reports.md):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
@@ -28,6 +31,7 @@ from servanda.domain.agreements import (
     Agreement,
     BonusBand,
     CreditBand,
+    CreditPolicy,
     Customer,
     Metric,
     Objective,
@@ -55,6 +59,42 @@ class ObjectiveLevel:
 
 
 @dataclass(frozen=True, slots=True)
+class ServiceFee:
+    """The monthly fee the customer pays for one service."""
+
+    service: str
+    fee: Money
+
+
+@dataclass(frozen=True, slots=True)
+class FeeBase:
+    """The monthly fees a line is a share of: one currency, each service once, sorted by service."""
+
+    currency: str
+    fees: tuple[ServiceFee, ...]
+
+    @property
+    def total(self) -> Money:
+        return total((item.fee for item in self.fees), self.currency)
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        return tuple(item.service for item in self.fees)
+
+    def union(self, other: FeeBase) -> FeeBase:
+        """Both bases' services, each once (a service has one fee per customer)."""
+        merged = {item.service: item for item in (*self.fees, *other.fees)}
+        return FeeBase(self.currency, tuple(merged[name] for name in sorted(merged)))
+
+    def __str__(self) -> str:
+        """``EUR 3,000.00 (hosting)``; ``EUR 4,000.00 (email 1,000.00 + hosting 3,000.00)``."""
+        if len(self.fees) == 1:
+            return f"{self.total} ({self.fees[0].service})"
+        parts = " + ".join(f"{item.service} {item.fee.digits()}" for item in self.fees)
+        return f"{self.total} ({parts})"
+
+
+@dataclass(frozen=True, slots=True)
 class StatementLine:
     """One line of a credit statement: an exact amount and the sentence that explains it."""
 
@@ -64,11 +104,18 @@ class StatementLine:
     metric: Metric | None
     level: Decimal | None
     threshold: Decimal | None  # the band's ``below`` or the bonus's ``at_least``
-    rate: Decimal  # share of the fee
-    fee: Money
-    services: tuple[str, ...]
+    rate: Decimal  # share of the fee base
+    fee_base: FeeBase
     amount: Money  # exact; credits and bonuses positive, cap lines negative
     reason: str
+
+    @property
+    def fee(self) -> Money:
+        return self.fee_base.total
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        return self.fee_base.services
 
     @property
     def is_credit(self) -> bool:
@@ -81,11 +128,15 @@ class StatementLine:
 
 @dataclass(frozen=True, slots=True)
 class CreditStatement:
-    """Every credit and bonus line of one customer in one period, and rounded totals per currency."""
+    """Every credit and bonus line of one customer in one period, and rounded totals per currency.
+
+    ``timezone`` is the customer's reporting zone, in which the period was cut.
+    """
 
     customer: str
     period: str
     lines: tuple[StatementLine, ...]
+    timezone: str = "UTC"
 
     @property
     def currencies(self) -> tuple[str, ...]:
@@ -110,21 +161,27 @@ class CreditStatement:
         return total(exact, currency).rounded()
 
 
-def covered_fees(
-    customer: Customer, agreement: Agreement
-) -> dict[str, tuple[Money, tuple[str, ...]]]:
-    """Per currency: the monthly fees of the agreement's services this customer pays, and those services."""
-    found: dict[str, tuple[Money, tuple[str, ...]]] = {}
+def objective_services(agreement: Agreement, objective: Objective) -> frozenset[str] | None:
+    """The services in scope of ``objective``; ``None``: every service.
+
+    The agreement's services (every service when it names none), narrowed by
+    each ``when: service`` condition of the objective.
+    """
+    scope = agreement.services or None
+    for condition in objective.conditions:
+        if condition.attribute == "service":
+            scope = condition.values if scope is None else scope & condition.values
+    return scope
+
+
+def fee_bases(customer: Customer, services: frozenset[str] | None) -> tuple[FeeBase, ...]:
+    """Per currency (sorted): the customer's monthly fees for ``services`` (``None``: all)."""
+    found: dict[str, list[ServiceFee]] = {}
     for fee in sorted(customer.fees, key=lambda f: f.service):
-        if agreement.services and fee.service not in agreement.services:
-            continue
-        money = Money(fee.amount, fee.currency)
-        if fee.currency in found:
-            base, services = found[fee.currency]
-            found[fee.currency] = (base + money, (*services, fee.service))
-        else:
-            found[fee.currency] = (money, (fee.service,))
-    return found
+        if services is None or fee.service in services:
+            item = ServiceFee(fee.service, Money(fee.amount, fee.currency))
+            found.setdefault(fee.currency, []).append(item)
+    return tuple(FeeBase(currency, tuple(found[currency])) for currency in sorted(found))
 
 
 def credit_statement(
@@ -133,7 +190,7 @@ def credit_statement(
     levels: Mapping[str, ObjectiveLevel],
     period: str,
 ) -> CreditStatement:
-    """The statement of ``customer`` for ``period``.
+    """The statement of ``customer`` for ``period`` (cut in the customer's reporting zone).
 
     ``levels`` holds, by ``agreement/objective`` key, the level of every
     objective that applies to this customer in the period (objectives absent
@@ -141,25 +198,32 @@ def credit_statement(
     """
     lines: list[StatementLine] = []
     for agreement in agreements:
-        if agreement.credits is None:
-            continue
-        for fee, services in covered_fees(customer, agreement).values():
-            lines.extend(agreement_lines(agreement, fee, services, levels))
-    return CreditStatement(customer.id, period, tuple(lines))
+        if agreement.credits is not None:
+            lines.extend(agreement_lines(customer, agreement, levels))
+    return CreditStatement(customer.id, period, tuple(lines), customer.reporting_timezone)
+
+
+@dataclass(slots=True)
+class _CurrencyLines:
+    """One agreement's credit and bonus lines in one currency, before the caps."""
+
+    credits: list[StatementLine] = field(default_factory=list)
+    bonuses: list[StatementLine] = field(default_factory=list)
+
+    def capped(self, agreement: str, policy: CreditPolicy) -> list[StatementLine]:
+        """Credits, their cap line, bonuses, their cap line."""
+        credit_cap = _capped(agreement, self.credits, policy.cap, LineKind.CREDIT_CAP)
+        bonus_cap = _capped(agreement, self.bonuses, policy.bonus_cap, LineKind.BONUS_CAP)
+        return self.credits + credit_cap + self.bonuses + bonus_cap
 
 
 def agreement_lines(
-    agreement: Agreement,
-    fee: Money,
-    services: tuple[str, ...],
-    levels: Mapping[str, ObjectiveLevel],
+    customer: Customer, agreement: Agreement, levels: Mapping[str, ObjectiveLevel]
 ) -> list[StatementLine]:
-    """Credit, cap, bonus and bonus-cap lines of one agreement against one fee base."""
+    """Credit, cap, bonus and bonus-cap lines of one agreement, per currency (sorted)."""
     policy = agreement.credits
     assert policy is not None
-    base = _LineBase(agreement.id, fee, services)
-    credit_lines: list[StatementLine] = []
-    bonus_lines: list[StatementLine] = []
+    by_currency: dict[str, _CurrencyLines] = {}
     for objective in agreement.objectives:
         level = levels.get(f"{agreement.id}/{objective.id}")
         if level is None:
@@ -168,18 +232,19 @@ def agreement_lines(
         bonus_bands = [b for b in policy.bonuses if b.metric is objective.metric]
         if schedule is None and not bonus_bands:
             continue
-        credit = base.credit(
-            level, schedule.band_for(level.level) if schedule and level.level is not None else None
-        )
-        bonus = base.bonus(level, _best_bonus(bonus_bands, level.level))
-        if credit is not None:
-            credit_lines.append(credit)
-        if bonus is not None:
-            bonus_lines.append(bonus)
-        if credit is None and bonus is None:
-            credit_lines.append(base.nothing(level, objective, schedule is not None))
-    lines = credit_lines + _capped(base, credit_lines, policy.cap, LineKind.CREDIT_CAP)
-    return lines + bonus_lines + _capped(base, bonus_lines, policy.bonus_cap, LineKind.BONUS_CAP)
+        band = schedule.band_for(level.level) if schedule and level.level is not None else None
+        best = _best_bonus(bonus_bands, level.level)
+        for base in fee_bases(customer, objective_services(agreement, objective)):
+            line = _LineBase(agreement.id, base)
+            credits, bonuses = line.earned(level, band, best, objective, schedule is not None)
+            found = by_currency.setdefault(base.currency, _CurrencyLines())
+            found.credits += credits
+            found.bonuses += bonuses
+    return [
+        line
+        for currency in sorted(by_currency)
+        for line in by_currency[currency].capped(agreement.id, policy)
+    ]
 
 
 def _best_bonus(bands: Sequence[BonusBand], level: Decimal | None) -> BonusBand | None:
@@ -190,39 +255,46 @@ def _best_bonus(bands: Sequence[BonusBand], level: Decimal | None) -> BonusBand 
 
 
 def _capped(
-    base: _LineBase, lines: Sequence[StatementLine], cap: Decimal | None, kind: LineKind
+    agreement: str, lines: Sequence[StatementLine], cap: Decimal | None, kind: LineKind
 ) -> list[StatementLine]:
-    """A line taking back what exceeds ``cap`` of the fee, or nothing when under it."""
-    if cap is None or not lines:
+    """A line taking back what exceeds ``cap`` of the capped lines' fee bases, or nothing under it.
+
+    The capped lines are those that earned money (credits, or bonuses); their
+    fee bases are joined, each service once.
+    """
+    earned = [line for line in lines if line.kind is not LineKind.NONE]
+    if cap is None or not earned:
         return []
-    limit = base.fee.times(cap)
-    exact = total((line.amount for line in lines), base.fee.currency)
+    base = earned[0].fee_base
+    for line in earned[1:]:
+        base = base.union(line.fee_base)
+    limit = base.total.times(cap)
+    exact = total((line.amount for line in earned), base.currency)
     if exact.amount <= limit.amount:
         return []
     what = "credits" if kind is LineKind.CREDIT_CAP else "bonuses"
-    reason = f"{what} of {base.agreement} capped at {percent(cap)} of {base.fee} ({limit}); {exact} reduced"
-    return [
-        StatementLine(
-            kind,
-            base.agreement,
-            None,
-            None,
-            None,
-            cap,
-            cap,
-            base.fee,
-            base.services,
-            limit - exact,
-            reason,
-        )
-    ]
+    reason = f"{what} of {agreement} capped at {percent(cap)} of {base} = {limit}; {exact} reduced"
+    return [StatementLine(kind, agreement, None, None, None, cap, cap, base, limit - exact, reason)]
 
 
 @dataclass(frozen=True, slots=True)
 class _LineBase:
     agreement: str
-    fee: Money
-    services: tuple[str, ...]
+    fee_base: FeeBase
+
+    def earned(
+        self,
+        level: ObjectiveLevel,
+        band: CreditBand | None,
+        best: BonusBand | None,
+        objective: Objective,
+        scheduled: bool,
+    ) -> tuple[list[StatementLine], list[StatementLine]]:
+        """The objective's credit and bonus lines; a line saying so when it earned neither."""
+        credit, bonus = self.credit(level, band), self.bonus(level, best)
+        if credit is None and bonus is None:
+            return [self.nothing(level, objective, scheduled)], []
+        return ([credit] if credit else []), ([bonus] if bonus else [])
 
     def credit(self, level: ObjectiveLevel, band: CreditBand | None) -> StatementLine | None:
         if band is None or level.level is None:
@@ -230,7 +302,7 @@ class _LineBase:
         shown = format_level(level.metric, level.level)
         reason = (
             f"{level.metric.value} {shown} is below {format_level(level.metric, band.below)}: "
-            f"{percent(band.credit)} of {self.fee} ({', '.join(self.services)})"
+            f"{percent(band.credit)} of {self.fee_base}"
         )
         return self._line(LineKind.CREDIT, level, band.below, band.credit, reason)
 
@@ -240,7 +312,7 @@ class _LineBase:
         shown = format_level(level.metric, level.level)
         reason = (
             f"{level.metric.value} {shown} reached {format_level(level.metric, band.at_least)}: "
-            f"bonus of {percent(band.bonus)} of {self.fee} ({', '.join(self.services)})"
+            f"bonus of {percent(band.bonus)} of {self.fee_base}"
         )
         return self._line(LineKind.BONUS, level, band.at_least, band.bonus, reason)
 
@@ -266,10 +338,11 @@ class _LineBase:
         rate: Decimal,
         reason: str,
     ) -> StatementLine:
-        amount = self.fee.times(rate) if kind is not LineKind.NONE else zero(self.fee.currency)
+        fee = self.fee_base.total
+        amount = fee.times(rate) if kind is not LineKind.NONE else zero(fee.currency)
         return StatementLine(
             kind, self.agreement, level.objective_key, level.metric, level.level, threshold,
-            rate, self.fee, self.services, amount, reason,
+            rate, self.fee_base, amount, reason,
         )  # fmt: skip
 
 

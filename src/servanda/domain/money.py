@@ -56,10 +56,13 @@ class Money:
         exponent = Decimal(1).scaleb(-minor_unit(self.currency))
         return Money(self.amount.quantize(exponent, rounding=ROUND_HALF_UP), self.currency)
 
+    def digits(self) -> str:
+        """``1,234.50``: the amount without its currency, rounded for display only."""
+        return f"{self.rounded().amount:,.{minor_unit(self.currency)}f}"
+
     def __str__(self) -> str:
         """``EUR 1,234.50`` (rounded for display only)."""
-        places = minor_unit(self.currency)
-        return f"{self.currency} {self.rounded().amount:,.{places}f}"
+        return f"{self.currency} {self.digits()}"
 
 
 def zero(currency: str) -> Money:

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from servanda.domain.agreements import Metric
 from servanda.domain.compliance import Status, percent, points
-from servanda.domain.credits import format_level
+from servanda.domain.credits import CreditStatement, StatementLine, format_level
 from servanda.domain.durations import format_duration
 from servanda.services.credit_reports import CreditsReport
 from servanda.services.reports import AvailabilityReport, ComplianceReport
@@ -182,6 +182,7 @@ def availability_table(report: AvailabilityReport) -> Table:
 
 
 def credits_table(report: CreditsReport) -> Table:
+    """Every statement line with the fee base it is a share of."""
     rows: list[tuple[str, ...]] = []
     records: list[Record] = []
     notes: list[str] = []
@@ -194,27 +195,11 @@ def credits_table(report: CreditsReport) -> Table:
                     line.kind.value,
                     line.objective_key or "–",
                     str(line.amount) if line.kind.value != "none" else "–",
+                    str(line.fee_base),
                     line.reason,
                 )
             )
-            records.append(
-                {
-                    "customer": statement.customer,
-                    "period": statement.period,
-                    "agreement": line.agreement,
-                    "kind": line.kind.value,
-                    "objective": line.objective_key,
-                    "metric": line.metric.value if line.metric else None,
-                    "level": _exact(line.level),
-                    "threshold": _exact(line.threshold),
-                    "rate": str(line.rate),
-                    "fee": str(line.fee.amount),
-                    "currency": line.amount.currency,
-                    "services": list(line.services),
-                    "amount": str(line.amount.amount),
-                    "reason": line.reason,
-                }
-            )
+            records.append(_line_record(statement, line))
         for currency in statement.currencies:
             notes.append(
                 f"{statement.customer}: credits {statement.credits(currency)}, bonuses "
@@ -231,10 +216,32 @@ def credits_table(report: CreditsReport) -> Table:
                     "net": str(statement.net(currency).amount),
                 }
             )
-    columns = ("customer", "agreement", "line", "objective", "amount", "reason")
+    columns = ("customer", "agreement", "line", "objective", "amount", "fee base", "reason")
     return Table(
         f"Service credits {report.title}", columns, tuple(rows), tuple(records), tuple(notes)
     )
+
+
+def _line_record(statement: CreditStatement, line: StatementLine) -> Record:
+    return {
+        "customer": statement.customer,
+        "period": statement.period,
+        "agreement": line.agreement,
+        "kind": line.kind.value,
+        "objective": line.objective_key,
+        "metric": line.metric.value if line.metric else None,
+        "level": _exact(line.level),
+        "threshold": _exact(line.threshold),
+        "rate": str(line.rate),
+        "fee": str(line.fee.amount),
+        "currency": line.amount.currency,
+        "services": list(line.services),
+        "fee_base": [
+            {"service": item.service, "amount": str(item.fee.amount)} for item in line.fee_base.fees
+        ],
+        "amount": str(line.amount.amount),
+        "reason": line.reason,
+    }
 
 
 def to_csv(table: Table) -> str:

@@ -5,6 +5,7 @@ import pytest
 from servanda.domain.agreements import (
     Agreement,
     BonusBand,
+    Condition,
     CreditBand,
     CreditPolicy,
     CreditSchedule,
@@ -14,7 +15,15 @@ from servanda.domain.agreements import (
     Metric,
     Objective,
 )
-from servanda.domain.credits import LineKind, ObjectiveLevel, covered_fees, credit_statement
+from servanda.domain.credits import (
+    FeeBase,
+    LineKind,
+    ObjectiveLevel,
+    ServiceFee,
+    credit_statement,
+    fee_bases,
+    objective_services,
+)
 from servanda.domain.money import Money
 
 D = Decimal
@@ -160,18 +169,147 @@ def test_the_total_is_rounded_once_from_the_exact_sum_not_from_rounded_lines():
     assert statement.credits("EUR").amount == D("33.33")
 
 
-def test_an_agreement_without_services_covers_every_fee_per_currency():
+def test_an_objective_of_an_agreement_without_services_covers_every_fee_per_currency():
     customer = Customer(
         "mixed",
         "Mixed",
         fees=(Fee("email", D(100), "EUR"), Fee("network", D(200), "EUR"), Fee("x", D(50), "USD")),
     )
     deal = Agreement("gold", Level.CUSTOMER, "Gold", ())
-    fees = covered_fees(customer, deal)
-    assert fees == {
-        "EUR": (Money(D(300), "EUR"), ("email", "network")),
-        "USD": (Money(D(50), "USD"), ("x",)),
+    bases = fee_bases(customer, objective_services(deal, Objective("r", Metric.RESOLUTION)))
+    assert bases == (
+        FeeBase(
+            "EUR",
+            (
+                ServiceFee("email", Money(D(100), "EUR")),
+                ServiceFee("network", Money(D(200), "EUR")),
+            ),
+        ),
+        FeeBase("USD", (ServiceFee("x", Money(D(50), "USD")),)),
+    )
+    assert [base.total for base in bases] == [Money(D(300), "EUR"), Money(D(50), "USD")]
+
+
+def on_service(*services: str) -> tuple[Condition, ...]:
+    return (Condition("service", frozenset(services)),)
+
+
+SHOP = Customer(
+    "shop",
+    "Shop",
+    fees=(
+        Fee("backup", D(2000), "EUR"),
+        Fee("email", D(1000), "EUR"),
+        Fee("hosting", D(3000), "EUR"),
+    ),
+)
+HOSTING_UP = Objective(
+    "hosting-up", Metric.AVAILABILITY, on_service("hosting"), target_value=D("0.999")
+)
+EMAIL_FIX = Objective("email-fix", Metric.RESOLUTION, on_service("email"), target_seconds=14400)
+DOWN = CreditSchedule(Metric.AVAILABILITY, (CreditBand(D("0.999"), D("0.10")),))
+SLOW = CreditSchedule(Metric.RESOLUTION, (CreditBand(D("0.90"), D("0.20")),))
+
+
+def shop_deal(policy: CreditPolicy, *objectives: Objective, services: tuple[str, ...] = ()):
+    return Agreement(
+        "shop-deal",
+        Level.CUSTOMER,
+        "Shop",
+        objectives,
+        customers=frozenset({"shop"}),
+        services=frozenset(services),
+        credits=policy,
+    )
+
+
+def missed(*objectives: Objective) -> dict[str, ObjectiveLevel]:
+    return {f"shop-deal/{o.id}": level(f"shop-deal/{o.id}", o.metric, "0.5") for o in objectives}
+
+
+def test_a_credit_is_a_share_of_the_fees_of_the_services_the_objective_names_in_when():
+    deal = shop_deal(CreditPolicy((DOWN,)), HOSTING_UP)
+    (line,) = credit_statement(SHOP, [deal], missed(HOSTING_UP), "2026-03").lines
+    assert line.fee_base.services == ("hosting",)
+    assert line.amount == Money(D(300), "EUR")  # 10 % of hosting's 3,000, not of all 6,000
+    assert line.reason.endswith("10% of EUR 3,000.00 (hosting)")
+
+
+def test_the_objectives_when_service_narrows_the_agreements_services():
+    both = Objective("both", Metric.AVAILABILITY, on_service("hosting", "backup"))
+    deal = shop_deal(CreditPolicy((DOWN,)), both, services=("hosting", "email"))
+    assert objective_services(deal, both) == frozenset({"hosting"})
+    (line,) = credit_statement(SHOP, [deal], missed(both), "2026-03").lines
+    assert line.fee_base.services == ("hosting",)
+
+
+def test_an_objective_for_a_service_the_customer_pays_nothing_for_gets_no_line():
+    elsewhere = Objective("dns-up", Metric.AVAILABILITY, on_service("dns"))
+    deal = shop_deal(CreditPolicy((DOWN,)), elsewhere)
+    assert credit_statement(SHOP, [deal], missed(elsewhere), "2026-03").lines == ()
+
+
+def test_the_cap_is_a_share_of_the_union_of_the_fee_bases_of_the_credits_it_caps():
+    # 10 % of hosting (300) + 20 % of email (200) = 500; cap 10 % of 3,000 + 1,000 = 400.
+    deal = shop_deal(CreditPolicy((DOWN, SLOW), cap=D("0.10")), HOSTING_UP, EMAIL_FIX)
+    statement = credit_statement(SHOP, [deal], missed(HOSTING_UP, EMAIL_FIX), "2026-03")
+    *_, cap = statement.lines
+    assert cap.kind is LineKind.CREDIT_CAP
+    assert cap.fee_base.services == ("email", "hosting")  # not backup: no credit was earned on it
+    assert cap.amount == Money(D(-100), "EUR")
+    assert cap.reason == (
+        "credits of shop-deal capped at 10% of EUR 4,000.00 (email 1,000.00 + hosting 3,000.00)"
+        " = EUR 400.00; EUR 500.00 reduced"
+    )
+    assert statement.credits("EUR") == Money(D("400.00"), "EUR")
+
+
+def test_a_service_in_two_capped_lines_counts_once_in_the_cap():
+    # Two objectives on hosting earn 10 % + 20 % of 3,000 = 900; the cap is 25 % of 3,000 = 750.
+    hosting_fix = Objective("hosting-fix", Metric.RESOLUTION, on_service("hosting"))
+    deal = shop_deal(CreditPolicy((DOWN, SLOW), cap=D("0.25")), HOSTING_UP, hosting_fix)
+    statement = credit_statement(SHOP, [deal], missed(HOSTING_UP, hosting_fix), "2026-03")
+    assert statement.lines[-1].fee_base.total == Money(D(3000), "EUR")
+    assert statement.credits("EUR") == Money(D("750.00"), "EUR")
+
+
+def test_an_objective_that_earned_no_credit_does_not_widen_the_cap():
+    # email-fix met its goal: the cap is 5 % of hosting's 3,000 (150), not of 3,000 + 1,000 (200).
+    deal = shop_deal(CreditPolicy((DOWN, SLOW), cap=D("0.05")), HOSTING_UP, EMAIL_FIX)
+    levels = {
+        **missed(HOSTING_UP),
+        "shop-deal/email-fix": level("shop-deal/email-fix", Metric.RESOLUTION, "1"),
     }
+    statement = credit_statement(SHOP, [deal], levels, "2026-03")
+    assert [ln.kind for ln in statement.lines] == [
+        LineKind.CREDIT,
+        LineKind.NONE,
+        LineKind.CREDIT_CAP,
+    ]
+    assert statement.lines[-1].fee_base.services == ("hosting",)
+    assert statement.credits("EUR") == Money(D("150.00"), "EUR")  # 5 % of 3,000
+
+
+def test_caps_apply_per_currency_to_that_currencys_fee_bases():
+    customer = Customer(
+        "global",
+        "Global",
+        fees=(Fee("email", D(1000), "EUR"), Fee("hosting", D(4000), "USD")),
+    )
+    anything = Objective("any-up", Metric.AVAILABILITY)
+    deal = shop_deal(CreditPolicy((DOWN,), cap=D("0.05")), anything)
+    statement = credit_statement(customer, [deal], missed(anything), "2026-03")
+    assert [(ln.kind, ln.amount) for ln in statement.lines] == [
+        (LineKind.CREDIT, Money(D(100), "EUR")),
+        (LineKind.CREDIT_CAP, Money(D(-50), "EUR")),
+        (LineKind.CREDIT, Money(D(400), "USD")),
+        (LineKind.CREDIT_CAP, Money(D(-200), "USD")),
+    ]
+
+
+def test_a_statement_is_cut_in_the_customers_reporting_zone():
+    customer = Customer("ny", "NY", reporting_timezone="America/New_York")
+    assert credit_statement(customer, [], {}, "2026-03").timezone == "America/New_York"
 
 
 @pytest.mark.parametrize(

@@ -98,7 +98,9 @@ def _emit(table: Table, fmt: Format, output: Path | None) -> None:
         _print_table(table, output)
 
 
-_FOLDING_COLUMNS = frozenset({"objective", "agreement", "customer", "service", "reason", "line"})
+_FOLDING_COLUMNS = frozenset(
+    {"objective", "agreement", "customer", "service", "reason", "line", "fee base"}
+)
 
 
 def _print_table(table: Table, output: Path | None) -> None:
