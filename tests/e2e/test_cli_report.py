@@ -66,7 +66,7 @@ def test_availability_as_csv(database):
         "--database-url",
         database,
     )
-    assert "network,acme,gold-network/availability-1,99.99%,99.882%" in result.stdout
+    assert "network,acme,Europe/Berlin,gold-network/availability-1,99.99%,99.882%" in result.stdout
 
 
 def test_credits_table_shows_the_totals(database):

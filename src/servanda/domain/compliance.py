@@ -77,6 +77,7 @@ class Compliance:
     target_seconds: int | None
     previous_met: int = 0
     previous_breached: int = 0
+    timezone: str = "UTC"  # the reporting zone the period was cut in
 
     @property
     def agreement(self) -> str:
@@ -116,6 +117,7 @@ class Satisfaction:
     target: Decimal | None
     previous_ratings: int = 0
     previous_rating_sum: Decimal = Decimal(0)
+    timezone: str = "UTC"  # the reporting zone the period was cut in
 
     @property
     def mean(self) -> Decimal | None:
@@ -145,6 +147,7 @@ class ServiceAvailability:
     target: Decimal
     measured: Availability
     calendar: str = "24x7"
+    timezone: str = "UTC"  # the reporting zone the period was cut in
 
     @property
     def availability(self) -> Decimal | None:
@@ -195,12 +198,20 @@ def measure_availability(
     outages: Sequence[Outage],
     open_seconds: OpenSeconds | None = None,
     calendar: str = "24x7",
+    *,
+    timezone: str = "UTC",
 ) -> ServiceAvailability:
-    """Availability of ``service`` over ``period`` = ``(label, start, end)`` (epoch seconds, end exclusive)."""
+    """Availability of ``service`` over ``period`` = ``(label, start, end)`` (epoch seconds, end exclusive).
+
+    ``timezone`` names the zone whose local midnights ``start`` and ``end`` are;
+    it is carried along, never read.
+    """
     label, start, end = period
     seen = outages_seen_by(outages, service, customer)
     measured = availability(seen, start, end, open_seconds)
-    return ServiceAvailability(objective_key, service, customer, label, target, measured, calendar)
+    return ServiceAvailability(
+        objective_key, service, customer, label, target, measured, calendar, timezone
+    )
 
 
 def percent(fraction: Decimal | None, places: int = 2) -> str:

@@ -41,6 +41,12 @@ def _status(status: Status) -> str:
 
 
 def compliance_table(report: ComplianceReport) -> Table:
+    """Ticket objectives count met and breached items; satisfaction counts ratings and their mean.
+
+    Each figure stands under a column named for it: a satisfaction row leaves
+    met, breached and attainment empty ("–"), a ticket row ratings and mean.
+    ``zone`` is the reporting zone the row's period was cut in.
+    """
     rows: list[tuple[str, ...]] = []
     records: list[Record] = []
     for r in report.rows:
@@ -49,12 +55,15 @@ def compliance_table(report: ComplianceReport) -> Table:
                 r.objective_key,
                 r.metric.value,
                 r.customer or "–",
+                r.timezone,
                 r.service or "–",
                 format_duration(r.target_seconds or 0),
                 percent(r.goal) if r.goal is not None else "–",
                 str(r.met),
                 str(r.breached),
                 percent(r.attainment) if r.items else "no items",
+                "–",
+                "–",
                 points(r.change),
                 _status(r.status),
             )
@@ -64,6 +73,7 @@ def compliance_table(report: ComplianceReport) -> Table:
                 "objective": r.objective_key,
                 "metric": r.metric.value,
                 "customer": r.customer,
+                "reporting_timezone": r.timezone,
                 "service": r.service,
                 "period": r.period,
                 "target_seconds": r.target_seconds,
@@ -82,11 +92,14 @@ def compliance_table(report: ComplianceReport) -> Table:
                 s.objective_key,
                 "satisfaction",
                 s.customer or "–",
+                s.timezone,
                 s.service or "–",
                 f"mean ≥ {s.target}",
                 "–",
-                str(s.ratings),
                 "–",
+                "–",
+                "–",
+                str(s.ratings),
                 format_level(Metric.SATISFACTION, s.mean) if s.mean is not None else "no items",
                 "–",
                 _status(s.status),
@@ -97,6 +110,7 @@ def compliance_table(report: ComplianceReport) -> Table:
                 "objective": s.objective_key,
                 "metric": "satisfaction",
                 "customer": s.customer,
+                "reporting_timezone": s.timezone,
                 "service": s.service,
                 "period": s.period,
                 "target": _exact(s.target),
@@ -111,12 +125,15 @@ def compliance_table(report: ComplianceReport) -> Table:
         "objective",
         "metric",
         "customer",
+        "zone",
         "service",
         "target",
         "goal",
         "met",
         "breached",
         "attainment",
+        "ratings",
+        "mean",
         "change",
         "status",
     )
@@ -130,6 +147,7 @@ def compliance_table(report: ComplianceReport) -> Table:
 
 
 def availability_table(report: AvailabilityReport) -> Table:
+    """Availability per service and viewer; ``zone`` is the reporting zone the row was cut in."""
     rows: list[tuple[str, ...]] = []
     records: list[Record] = []
     for row in report.rows:
@@ -138,6 +156,7 @@ def availability_table(report: AvailabilityReport) -> Table:
             (
                 f.service,
                 f.customer or "all customers",
+                row.timezone,
                 f.objective_key,
                 percent(f.target, 3),
                 percent(f.availability, 3),
@@ -152,6 +171,7 @@ def availability_table(report: AvailabilityReport) -> Table:
             {
                 "service": f.service,
                 "customer": f.customer,
+                "reporting_timezone": row.timezone,
                 "objective": f.objective_key,
                 "period": f.period,
                 "calendar": f.calendar,
@@ -169,6 +189,7 @@ def availability_table(report: AvailabilityReport) -> Table:
     columns = (
         "service",
         "customer",
+        "zone",
         "objective",
         "target",
         "availability",
@@ -182,7 +203,7 @@ def availability_table(report: AvailabilityReport) -> Table:
 
 
 def credits_table(report: CreditsReport) -> Table:
-    """Every statement line with the fee base it is a share of."""
+    """Every statement line with its fee base; ``zone`` is the customer's reporting zone."""
     rows: list[tuple[str, ...]] = []
     records: list[Record] = []
     notes: list[str] = []
@@ -191,6 +212,7 @@ def credits_table(report: CreditsReport) -> Table:
             rows.append(
                 (
                     statement.customer,
+                    statement.timezone,
                     line.agreement,
                     line.kind.value,
                     line.objective_key or "–",
@@ -208,6 +230,7 @@ def credits_table(report: CreditsReport) -> Table:
             records.append(
                 {
                     "customer": statement.customer,
+                    "reporting_timezone": statement.timezone,
                     "period": statement.period,
                     "kind": "total",
                     "currency": currency,
@@ -216,7 +239,7 @@ def credits_table(report: CreditsReport) -> Table:
                     "net": str(statement.net(currency).amount),
                 }
             )
-    columns = ("customer", "agreement", "line", "objective", "amount", "fee base", "reason")
+    columns = ("customer", "zone", "agreement", "line", "objective", "amount", "fee base", "reason")
     return Table(
         f"Service credits {report.title}", columns, tuple(rows), tuple(records), tuple(notes)
     )
@@ -225,6 +248,7 @@ def credits_table(report: CreditsReport) -> Table:
 def _line_record(statement: CreditStatement, line: StatementLine) -> Record:
     return {
         "customer": statement.customer,
+        "reporting_timezone": statement.timezone,
         "period": statement.period,
         "agreement": line.agreement,
         "kind": line.kind.value,

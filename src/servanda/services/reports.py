@@ -86,6 +86,11 @@ class AvailabilityRow:
     start: int  # the period as instants, for timelines
     end: int
 
+    @property
+    def timezone(self) -> str:
+        """The zone the period was cut in: the customer's, or the provider's for a service-wide row."""
+        return self.figure.timezone
+
 
 @dataclass(frozen=True, slots=True)
 class AvailabilityReport:
@@ -205,6 +210,7 @@ def compliance_report(
                     count.target_seconds,
                     count.previous_met,
                     count.previous_breached,
+                    zone,
                 )
             )
         if agreement is None:
@@ -256,6 +262,7 @@ def satisfaction_rows(
                 objective.target_value if objective else None,
                 int(before),
                 before_total,
+                period.timezone,
             )
         )
     return rows
@@ -269,24 +276,66 @@ def availability_report(
     service: str | None = None,
     loaded: Loaded | None = None,
 ) -> AvailabilityReport:
-    """Availability per service (service-wide, or as ``customer`` sees it) in ``period``."""
+    """Availability per service (service-wide, or as ``customer`` sees it) in ``period``.
+
+    A customer's row is cut in the customer's reporting zone, also in the
+    provider-wide report (one row per customer with an outage scoped to it in
+    its own period); a service-wide row in the provider's zone.
+    """
     probe = parse_period(period, "UTC")
     revision_id, definitions = loaded or load_definitions(sources, probe)
-    zone = _zone_of(definitions, customer) if customer is not None else definitions.timezone
-    cut = probe.in_zone(zone)
     wanted = [service] if service is not None else sorted(_services_of(definitions, customer))
+    cuts = _Cuts(definitions, probe)
+    span = cuts.span(customer)
     rows = []
     with sources.uow_factory() as uow:
         for name in wanted:
-            outages = uow.outages.overlapping(name, cut.start, cut.end)
-            viewers: list[str | None] = [customer] if customer is not None else [None]
-            if customer is None:
-                viewers += sorted({c for o in outages for c in o.customers})
-            for viewer in viewers:
-                row = availability_row(definitions, name, viewer, cut, outages)
+            outages = uow.outages.overlapping(name, *span)
+            for viewer, cut in cuts.viewers(customer, outages):
+                inside = [o for o in outages if o.start < cut.end and o.end > cut.start]
+                row = availability_row(definitions, name, viewer, cut, inside)
                 if row is not None:
                     rows.append(row)
     return AvailabilityReport(probe.label, probe.title, revision_id, tuple(rows))
+
+
+@dataclass(frozen=True, slots=True)
+class _Cuts:
+    """One period cut in each reporting zone: the provider's, and each customer's."""
+
+    definitions: Definitions
+    probe: ReportingPeriod
+
+    def of(self, customer: str | None) -> ReportingPeriod:
+        zone = (
+            self.definitions.timezone if customer is None else _zone_of(self.definitions, customer)
+        )
+        return self.probe.in_zone(zone)
+
+    def span(self, customer: str | None) -> tuple[int, int]:
+        """Instants covering the period in every zone a row may be cut in."""
+        if customer is not None:
+            cut = self.of(customer)
+            return cut.start, cut.end
+        zones = {self.definitions.timezone}
+        zones |= {known.reporting_timezone for known in self.definitions.customers.values()}
+        cuts = [self.probe.in_zone(zone) for zone in zones]
+        return min(c.start for c in cuts), max(c.end for c in cuts)
+
+    def viewers(
+        self, customer: str | None, outages: Sequence[Outage]
+    ) -> list[tuple[str | None, ReportingPeriod]]:
+        """``customer``; else service-wide and every customer with a scoped outage in its period."""
+        if customer is not None:
+            return [(customer, self.of(customer))]
+        found: list[tuple[str | None, ReportingPeriod]] = [(None, self.of(None))]
+        for name in sorted({c for o in outages for c in o.customers}):
+            cut = self.of(name)
+            if any(
+                name in o.customers and o.start < cut.end and o.end > cut.start for o in outages
+            ):
+                found.append((name, cut))
+        return found
 
 
 def availability_row(
@@ -316,6 +365,7 @@ def availability_row(
         outages,
         open_seconds,
         objective.calendar,
+        timezone=period.timezone,
     )
     seen = tuple(
         o

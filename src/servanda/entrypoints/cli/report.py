@@ -99,7 +99,7 @@ def _emit(table: Table, fmt: Format, output: Path | None) -> None:
 
 
 _FOLDING_COLUMNS = frozenset(
-    {"objective", "agreement", "customer", "service", "reason", "line", "fee base"}
+    {"objective", "agreement", "customer", "zone", "service", "reason", "line", "fee base"}
 )
 
 
