@@ -100,11 +100,16 @@ def test_the_summary_shows_every_customer_objective_with_its_figures(demo, summa
                 STATUS[o["status"]],
             )
             for o in customer["objectives"]
+            if "attainment" in o
         )
         assert shown == expected
         for a in customer["availability"]:
             assert re.search(rf"availability {a['service']}\s", section)
             assert percent(Decimal(a["availability"]), 3) in section
+        for rated in (o for o in customer["objectives"] if o["metric"] == "satisfaction"):
+            mean = Decimal(rated["mean"]).quantize(Decimal("0.01"))
+            shown_mean = f"{mean:f}".rstrip("0").rstrip(".")
+            assert re.search(rf"\s{rated['ratings']}\s+{re.escape(shown_mean)}\s", section)
         assert f"{customer['breaches']} breaches; " in section
         for credit in customer["credits"]:
             net = Decimal(str(credit["net"]))
@@ -123,7 +128,7 @@ def test_every_compliance_figure_equals_servanda_report_compliance(demo, summary
             figures[1] += int(row["breached"])  # type: ignore[call-overload]
         summarised = {o["objective"] for o in customer["objectives"]}
         assert {key for key, (met, breached) in counts.items() if met + breached} <= summarised
-        for objective in customer["objectives"]:
+        for objective in (o for o in customer["objectives"] if "attainment" in o):
             met, breached = counts.get(objective["objective"], [0, 0])
             assert (objective["met"], objective["breached"]) == (met, breached), objective
             expected = Decimal(met) / Decimal(met + breached) if met + breached else None
@@ -176,10 +181,24 @@ def test_each_customer_gets_a_pdf_and_html_report_that_agrees_with_the_summary(d
         breaches = re.search(r"(\d+)\s*BREACHED ITEMS", text)
         assert breaches is not None
         listed = [o for o in customer["objectives"] if o["in_customer_report"]]
-        assert int(breaches.group(1)) == sum(o["breached"] for o in listed)
+        assert int(breaches.group(1)) == sum(o.get("breached", 0) for o in listed)
         for credit in customer["credits"]:
             net = Decimal(str(credit["net"]))
             assert f"{credit['currency']} {net:,.2f}" in text
+
+
+def test_each_pdf_cover_counts_the_objectives_its_customers_summary_table_shows(demo, summary):
+    directory, output = demo
+    for name, customer in summary.items():
+        section = table_of(output, str(customer["name"]), name)
+        statuses = re.findall(r"\s(met|MISSED)\s*$", section, re.MULTILINE)
+        met, judged = statuses.count("met"), len(statuses)
+        text = pdf_text(directory / "reports" / "customers" / f"{name}-{PERIOD}.pdf")
+        cover = re.search(r"(\d+) / (\d+)\s*OBJECTIVES MET", text, re.IGNORECASE)
+        assert cover is not None
+        assert (int(cover.group(1)), int(cover.group(2))) == (met, judged), name
+        assert f"{met} / {judged} objectives met; " in section
+        assert (customer["objectives_met"], customer["objectives_judged"]) == (met, judged)
 
 
 def test_the_credit_statement_contract_documents_and_tables_are_written(demo):

@@ -81,9 +81,9 @@ def _states(storage: Storage) -> dict[tuple[str, str], ClockState]:
 def _net_credits(storage: Storage, customer: str, period: str) -> tuple[object, ...]:
     sources = report_sources(storage)
     revision_id, definitions = definitions_for_period(sources, parse_period(period, "UTC"))
-    statement, _, _ = customer_statement(
+    statement = customer_statement(
         sources, definitions, customer, period, revision_id=revision_id
-    )
+    ).statement
     return tuple(statement.net(c) for c in statement.currencies)
 
 

@@ -3,7 +3,8 @@ on SQLite and PostgreSQL (figures: tests/fee_base_scenario.py).
 
 Shop is reported in America/New_York, the provider in Europe/Berlin. An outage
 scoped to Shop runs from 2026-03-31T21:00Z to 2026-04-01T00:00Z: 3 h of New
-York's March, 1 h of Berlin's.
+York's March, 1 h of Berlin's. And one count: the customer report's cover
+counts the objectives its summary table lists.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -19,6 +21,7 @@ import pytest
 from servanda.adapters.sqlalchemy.reports import SqlAlchemyReportReadModel
 from servanda.bootstrap import connect, load_settings
 from servanda.reporting import tables
+from servanda.reporting.html import customer_report_html
 from servanda.services.credit_reports import credits_report
 from servanda.services.customer_report import customer_report
 from servanda.services.reports import ReportSources, availability_report, compliance_report
@@ -55,7 +58,8 @@ def test_every_report_gives_the_customer_the_same_availability(sources):
     credited = [ln.level for ln in statement.lines if ln.objective_key == "shop-deal/hosting-up"]
     report = customer_report(sources, "shop", "2026-03")
     in_report = [a.figure.availability for a in report.availability]
-    assert provider_wide == credited == in_report == [expected]
+    summarised = [r.level for r in report.results if r.objective_key == "shop-deal/hosting-up"]
+    assert provider_wide == credited == in_report == summarised == [expected]
     table = tables.availability_table(everyone)
     (record,) = [r for r in table.records if r["customer"] == "shop"]
     assert Decimal(str(record["availability"])) == expected
@@ -93,3 +97,21 @@ def test_satisfaction_rows_show_ratings_and_mean_under_columns_named_so(sources)
     rated = [r for r in records if r["metric"] == "satisfaction"]
     assert all("met" not in r and "attainment" not in r for r in rated)
     assert sorted((r["ratings"], r["mean"]) for r in rated) == [(1, "3"), (1, "5")]
+
+
+def test_the_customer_report_cover_counts_the_objectives_its_summary_table_lists(sources):
+    html = customer_report_html(customer_report(sources, "shop", "2026-03"))
+    cover = re.search(
+        r'<div class="value">(\d+) / (\d+)</div><div class="label">objectives met', html
+    )
+    assert cover is not None
+    summary = html[
+        html.index("<h2>Summary</h2>") : html.index("</table>", html.index("<h2>Summary"))
+    ]
+    statuses = re.findall(r'<tr class="status-(\w+)">', summary)
+    # house resolution (H1 breached), email-fix 50 %, hosting-up 99.46 %: missed; satisfaction 4.0: met
+    assert sorted(statuses) == ["fail", "fail", "fail", "pass"]
+    assert (int(cover[1]), int(cover[2])) == (
+        statuses.count("pass"),
+        statuses.count("pass") + statuses.count("fail"),
+    )

@@ -4,15 +4,20 @@ Every figure here is a figure of ``servanda.services.customer_report`` for the
 last month of the period, so the terminal summary, ``reports/summary.json``,
 the PDF reports and ``servanda report compliance|availability|credits`` agree:
 
-- per ticket-clock objective: met and breached measurements concluded in the
-  month over all the customer's services, attainment ``met / (met + breached)``
-  (``None``: no items) against the goal. Objectives that measured the
-  customer's tickets in the month (``servanda report compliance``) but that the
-  customer report does not list are added after its own, with
-  ``in_customer_report`` false. The report lists every objective precedence
-  lets decide some ticket of the customer under the revision in force at the
-  month's end (``domain.precedence.deciding_objectives``), so this only
-  happens for objectives of an earlier revision still measuring older tickets;
+- per objective that applies to the customer, the report's own result
+  (``CustomerReport.results``, the rows of its summary table and the objects
+  its cover counts): for ticket-clock objectives met and breached measurements
+  concluded in the month over all the customer's services and attainment
+  ``met / (met + breached)`` (``None``: no items) against the goal; for
+  availability the lowest availability of the services it is measured for;
+  for satisfaction the ratings and their mean, each against its target.
+  Objectives that measured the customer's tickets in the month (``servanda
+  report compliance``) but that the customer report does not list are added
+  after its own, with ``in_customer_report`` false. The report lists every
+  objective precedence lets decide some ticket of the customer under the
+  revision in force at the month's end
+  (``domain.precedence.deciding_objectives``), so this only happens for
+  objectives of an earlier revision still measuring older tickets;
 - per service the customer pays for: availability as the customer sees it
   (service-wide and customer-scoped outages, announced maintenance excluded);
 - the credit statement's credits, bonuses and net amount owed, per currency.
@@ -27,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from servanda.domain.agreements import Definitions
+from servanda.domain.agreements import Definitions, Metric
 from servanda.domain.compliance import Status, attainment, judge
 from servanda.domain.credits import CreditStatement
 from servanda.domain.money import Money
@@ -37,16 +42,19 @@ from servanda.services.reports import AvailabilityRow, ComplianceReport, objecti
 
 @dataclass(frozen=True, slots=True)
 class ObjectiveFigure:
+    """One objective's result: ``level`` is attainment, availability or the mean rating."""
+
     objective: str  # agreement/objective
-    metric: str
-    scope: str  # which tickets, e.g. "priority in {P1}"
+    metric: Metric
+    scope: str  # which tickets, e.g. "priority in {P1}", or which services
     target: str  # e.g. "4h on 24x7"
-    goal: Decimal | None
-    met: int
+    goal: Decimal | None  # ticket metrics
+    met: int  # ticket metrics
     breached: int
-    attainment: Decimal | None
+    level: Decimal | None
     status: Status
     in_customer_report: bool = True
+    ratings: int = 0  # satisfaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +88,18 @@ class CustomerSummary:
     @property
     def breaches(self) -> int:
         return sum(figure.breached for figure in self.objectives)
+
+    @property
+    def objectives_met(self) -> int:
+        """Objectives of the customer report met (its cover's count)."""
+        listed = [o for o in self.objectives if o.in_customer_report]
+        return sum(1 for o in listed if o.status is Status.PASS)
+
+    @property
+    def objectives_judged(self) -> int:
+        """Objectives of the customer report met or missed (its cover's total)."""
+        listed = [o for o in self.objectives if o.in_customer_report]
+        return sum(1 for o in listed if o.status in (Status.PASS, Status.FAIL))
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +140,7 @@ def _unlisted(
         extra.append(
             ObjectiveFigure(
                 key,
-                objective.metric.value,
+                objective.metric,
                 objective.describe_conditions(),
                 describe_target(objective),
                 objective.goal,
@@ -139,17 +159,18 @@ def _customer(
 ) -> CustomerSummary:
     listed = tuple(
         ObjectiveFigure(
-            o.objective_key,
-            o.metric.value,
-            o.scope,
-            o.target,
-            o.goal,
-            o.met,
-            o.breached,
-            o.attainment,
-            o.status,
+            r.objective_key,
+            r.metric,
+            r.scope,
+            r.target,
+            r.goal,
+            r.met,
+            r.breached,
+            r.level,
+            r.status,
+            ratings=r.ratings,
         )
-        for o in report.objectives
+        for r in report.results
     )
     unlisted = _unlisted(definitions, {o.objective for o in listed}, compliance)
     known = report.customer
@@ -208,21 +229,9 @@ def _customer_json(c: CustomerSummary) -> dict[str, object]:
         "group": c.group,
         "reporting_timezone": c.timezone,
         "breaches": c.breaches,
-        "objectives": [
-            {
-                "objective": o.objective,
-                "metric": o.metric,
-                "scope": o.scope,
-                "target": o.target,
-                "goal": _exact(o.goal),
-                "met": o.met,
-                "breached": o.breached,
-                "attainment": _exact(o.attainment),
-                "status": o.status.value,
-                "in_customer_report": o.in_customer_report,
-            }
-            for o in c.objectives
-        ],
+        "objectives_met": c.objectives_met,
+        "objectives_judged": c.objectives_judged,
+        "objectives": [_objective_json(o) for o in c.objectives],
         "availability": [
             {
                 "service": a.service,
@@ -243,4 +252,25 @@ def _customer_json(c: CustomerSummary) -> dict[str, object]:
             }
             for f in c.credits
         ],
+    }
+
+
+def _objective_json(o: ObjectiveFigure) -> dict[str, object]:
+    """Each figure under its own name: met/breached/attainment, availability, ratings/mean."""
+    figures: dict[str, object]
+    if o.metric is Metric.AVAILABILITY:
+        figures = {"availability": _exact(o.level)}
+    elif o.metric is Metric.SATISFACTION:
+        figures = {"ratings": o.ratings, "mean": _exact(o.level)}
+    else:
+        figures = {"met": o.met, "breached": o.breached, "attainment": _exact(o.level)}
+    return {
+        "objective": o.objective,
+        "metric": o.metric.value,
+        "scope": o.scope,
+        "target": o.target,
+        "goal": _exact(o.goal),
+        **figures,
+        "status": o.status.value,
+        "in_customer_report": o.in_customer_report,
     }

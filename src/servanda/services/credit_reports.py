@@ -4,13 +4,16 @@ Rules: docs/reports.md "Credits and bonuses". An objective applies to a
 customer when precedence picks it for at least one of the customer's services
 (the services it pays fees for) on the last day of the period. Every credited
 objective's level is measured over the statement's period, in the customer's
-reporting zone: attainment over the customer's services for ticket metrics,
-the lowest availability among the covered services, the mean rating.
+reporting zone: attainment over the items it measured (only tickets its
+``when`` matches, e.g. one service's), the lowest availability among the
+customer's services it is measured for (precedence and ``when: service``
+decide which), the mean rating. Which fees a credit is a share of:
+``domain.credits``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -29,6 +32,17 @@ from servanda.services.reports import (
     compliance_report,
     load_definitions,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerFigures:
+    """One customer's credit statement for a period, and everything it was computed from."""
+
+    statement: CreditStatement
+    compliance: ComplianceReport
+    availability: tuple[AvailabilityRow, ...]
+    applicable: tuple[tuple[Agreement, Objective], ...]
+    levels: Mapping[str, ObjectiveLevel]  # by agreement/objective, every applicable objective
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +106,7 @@ def objective_levels(
     for agreement, objective in applicable:
         key = f"{agreement.id}/{objective.id}"
         if objective.metric is Metric.AVAILABILITY:
-            level, basis = lowest.get(key), "lowest availability of the covered services"
+            level, basis = lowest.get(key), "lowest availability of its services"
         elif objective.metric is Metric.SATISFACTION:
             count, total = ratings.get(key, [Decimal(0), Decimal(0)])
             level, basis = (total / count if count else None), f"{count} rated tickets"
@@ -111,8 +125,8 @@ def customer_statement(
     compliance: ComplianceReport | None = None,
     *,
     revision_id: int | None,
-) -> tuple[CreditStatement, ComplianceReport, tuple[AvailabilityRow, ...]]:
-    """One customer's statement, with the compliance and availability it was computed from.
+) -> CustomerFigures:
+    """One customer's statement, with the compliance, availability and levels it was computed from.
 
     ``definitions`` are those of ``revision_id``, in force for ``period``
     (``load_definitions``). ``compliance``: the customer's compliance report for
@@ -131,7 +145,7 @@ def customer_statement(
     levels = objective_levels(applicable, compliance, availability)
     in_force = [a for a in definitions.agreements if overlaps(a, cut)]
     statement = credit_statement(known, in_force, levels, cut.label)
-    return statement, compliance, availability
+    return CustomerFigures(statement, compliance, availability, tuple(applicable), levels)
 
 
 def credits_report(
@@ -142,7 +156,7 @@ def credits_report(
     revision_id, definitions = load_definitions(sources, probe)
     wanted = [customer] if customer is not None else sorted(definitions.customers)
     statements = tuple(
-        customer_statement(sources, definitions, name, period, revision_id=revision_id)[0]
+        customer_statement(sources, definitions, name, period, revision_id=revision_id).statement
         for name in wanted
     )
     return CreditsReport(probe.label, probe.title, revision_id, statements)

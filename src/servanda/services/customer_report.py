@@ -11,17 +11,18 @@ list the breached measurements that concluded in the period (the first
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from servanda.domain.agreements import Agreement, Customer, Metric, Objective
-from servanda.domain.compliance import Satisfaction, Status, attainment, change, judge
+from servanda.domain.compliance import Status, attainment, change, judge
 from servanda.domain.credits import CreditStatement
 from servanda.domain.durations import format_duration
 from servanda.domain.errors import NotFoundError
 from servanda.domain.periods import parse_period
-from servanda.services.credit_reports import applicable_objectives, customer_statement, overlaps
+from servanda.services.credit_reports import CustomerFigures, customer_statement, overlaps
 from servanda.services.report_ports import BreachRow, Scope, TrailEvent, Window
 from servanda.services.reports import (
     AvailabilityRow,
@@ -70,6 +71,31 @@ class ObjectiveSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class ObjectiveResult:
+    """One objective that applies to the customer, over the customer's services: a summary row.
+
+    ``level`` is the figure the credit statement uses: attainment for ticket
+    metrics, the lowest availability among the services it is measured for,
+    the mean rating. ``status`` judges it against the goal (ticket metrics) or
+    the target (availability, satisfaction). The cover's "objectives met"
+    counts these rows, so the cover and the summary table cannot disagree.
+    """
+
+    objective_key: str
+    agreement_title: str
+    metric: Metric
+    scope: str  # which tickets ("priority in {P1}"), or which services ("service network")
+    target: str  # e.g. "4h on 24x7", "99.9% on 24x7", "mean rating ≥ 4.0"
+    goal: Decimal | None  # ticket metrics only
+    level: Decimal | None  # None: no items (no ratings, nothing covered)
+    status: Status
+    change: Decimal | None = None  # ticket metrics: attainment minus the previous period's
+    met: int = 0  # ticket metrics
+    breached: int = 0
+    ratings: int = 0  # satisfaction: rated tickets
+
+
+@dataclass(frozen=True, slots=True)
 class TicketTrail:
     ticket: str
     breaches: tuple[BreachRow, ...]
@@ -93,9 +119,9 @@ class CustomerReport:
     end: int
     revision_id: int | None
     agreements: tuple[AgreementSummary, ...]
-    objectives: tuple[ObjectiveSummary, ...]
-    satisfaction: tuple[Satisfaction, ...]
-    availability: tuple[AvailabilityRow, ...]
+    results: tuple[ObjectiveResult, ...]  # every applicable objective, in definitions order
+    objectives: tuple[ObjectiveSummary, ...]  # the ticket objectives, with their trends
+    availability: tuple[AvailabilityRow, ...]  # per service the customer pays for
     breaches: tuple[BreachRow, ...]
     breach_count: int
     trails: tuple[TicketTrail, ...]
@@ -106,6 +132,15 @@ class CustomerReport:
     def next_review(self) -> date | None:
         dates = [a.next_review for a in self.agreements if a.next_review is not None]
         return min(dates) if dates else None
+
+    @property
+    def objectives_met(self) -> int:
+        return sum(1 for r in self.results if r.status is Status.PASS)
+
+    @property
+    def objectives_judged(self) -> int:
+        """Objectives met or missed (not those without items or without a goal)."""
+        return sum(1 for r in self.results if r.status in (Status.PASS, Status.FAIL))
 
 
 def describe_target(objective: Objective, target_seconds: int | None = None) -> str:
@@ -132,10 +167,10 @@ def customer_report(sources: ReportSources, customer: str, period: str) -> Custo
     trend = compliance_report(
         sources, period, customer=customer, periods=TREND_PERIODS, loaded=loaded
     )
-    statement, compliance, availability = customer_statement(
+    figures = customer_statement(
         sources, definitions, customer, period, trend, revision_id=revision_id
     )
-    applicable = applicable_objectives(definitions, customer, cut.last)
+    applicable = figures.applicable
     trailing = cut.trailing(TREND_PERIODS)
     counts: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for point in trend.trend:
@@ -194,12 +229,50 @@ def customer_report(sources: ReportSources, customer: str, period: str) -> Custo
         end=cut.end,
         revision_id=revision_id,
         agreements=in_force,
+        results=objective_results(figures, summaries),
         objectives=tuple(summaries),
-        satisfaction=compliance.satisfaction,
-        availability=availability,
+        availability=figures.availability,
         breaches=tuple(breaches),
         breach_count=sum(s.breached for s in summaries),
         trails=trails,
-        statement=statement,
+        statement=figures.statement,
         service_names={k: s.name for k, s in definitions.services.items()},
     )
+
+
+def objective_results(
+    figures: CustomerFigures, summaries: Sequence[ObjectiveSummary]
+) -> tuple[ObjectiveResult, ...]:
+    """One result per applicable objective, at the level the credit statement used."""
+    tickets = {summary.objective_key: summary for summary in summaries}
+    results = []
+    for agreement, objective in figures.applicable:
+        key = f"{agreement.id}/{objective.id}"
+        level = figures.levels[key].level
+        if key in tickets:
+            t = tickets[key]
+            results.append(
+                ObjectiveResult(
+                    key, t.agreement_title, t.metric, t.scope, t.target, t.goal, level,
+                    t.status, t.change, t.met, t.breached,
+                )
+            )  # fmt: skip
+            continue
+        if objective.metric is Metric.AVAILABILITY:
+            rows = [a for a in figures.availability if a.figure.objective_key == key]
+            named = ", ".join(a.figure.service for a in rows)
+            scope = f"service{'s' if len(rows) > 1 else ''} {named}" if rows else "no service"
+            ratings = 0
+        else:
+            scope = objective.describe_conditions()
+            ratings = sum(
+                s.ratings for s in figures.compliance.satisfaction if s.objective_key == key
+            )
+        status = judge(level, objective.target_value)
+        results.append(
+            ObjectiveResult(
+                key, agreement.title, objective.metric, scope, describe_target(objective),
+                None, level, status, ratings=ratings,
+            )
+        )  # fmt: skip
+    return tuple(results)

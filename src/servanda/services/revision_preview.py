@@ -209,9 +209,9 @@ def _with_credits(
             probe = parse_period(row.period, "UTC")
             try:
                 revision_id, definitions = load_definitions(chosen, probe)
-                statement, _, _ = customer_statement(
+                statement = customer_statement(
                     chosen, definitions, row.customer, row.period, revision_id=revision_id
-                )
+                ).statement
             except NotFoundError:  # the customer is not in the definitions of that period
                 figures.append(())
                 continue
