@@ -157,7 +157,7 @@ class CreditSchedule:
 class CreditPolicy:
     schedules: tuple[CreditSchedule, ...] = ()
     bonuses: tuple[BonusBand, ...] = ()
-    cap: Decimal | None = None  # fraction of the covered monthly fees
+    cap: Decimal | None = None  # fraction of the fee bases of the credits it caps (domain.credits)
     bonus_cap: Decimal | None = None
 
 

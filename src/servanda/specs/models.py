@@ -196,7 +196,9 @@ class ObjectiveEntry(Entry):
 
 class CreditBandEntry(Entry):
     below: Target = Field(description="Attainment or availability below which the band applies.")
-    credit: Percentage = Field(description="Share of the covered monthly fees.")
+    credit: Percentage = Field(
+        description="Share of the monthly fees of the services in scope of the objective."
+    )
 
 
 class BonusBandEntry(Entry):

@@ -8,7 +8,9 @@ def test_the_contract_document_shows_targets_per_priority_and_the_credit_bands()
     text = render_markdown(document)
     assert "| P1 | 30m (24x7), goal 98% | 4h (24x7), goal 98% |" in text
     assert "| 90% | 15% |" in text
-    assert "Credits are capped at 30% of the covered monthly fees." in text
+    assert (
+        "Credits are capped at 30% of the monthly fees of the services they are earned on." in text
+    )
     assert "ACME GmbH (acme), Globex Corporation (globex)" in text
     assert "2026-12-24 Christmas Eve" in text  # berlin-office holidays of the first year
 
