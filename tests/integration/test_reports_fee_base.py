@@ -111,6 +111,7 @@ def test_every_credits_output_names_each_lines_fee_base(sources):
     assert (cap["fee"], cap["services"]) == ("4000", ["email", "hosting"])
     html = tables.to_html(table)
     assert "EUR 4,000.00 (email 1,000.00 + hosting 3,000.00)" in html
+    assert all(str(ln.fee_base) in ln.reason for ln in statement_of(sources).lines)
     document = customer_report_html(customer_report(sources, "shop", "2026-03"))
     assert "10% of EUR 3,000.00 (hosting)" in document
     assert "EUR 4,000.00 (email 1,000.00 + hosting 3,000.00)" in document

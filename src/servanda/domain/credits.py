@@ -328,6 +328,7 @@ class _LineBase:
             )
         else:
             reason = f"{objective.metric.value} {format_level(level.metric, level.level)}: no bonus reached"
+        reason += f"; fee base {self.fee_base}"
         return self._line(LineKind.NONE, level, None, Decimal(0), reason)
 
     def _line(
