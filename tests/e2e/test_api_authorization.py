@@ -37,6 +37,13 @@ MATRIX = [
     ("GET", "/api/v1/agreements", None, (200, 403, 200, 200, 401)),
     ("GET", "/api/v1/revisions", None, (200, 403, 200, 403, 401)),
     ("POST", "/api/v1/revisions", {"files": {"a.yaml": "x: 1\n"}}, (422, 403, 403, 403, 401)),
+    (
+        "POST",
+        "/api/v1/revisions/preview",
+        {"files": {"a.yaml": "x: 1\n"}},
+        (422, 403, 403, 403, 401),
+    ),
+    ("GET", "/api/v1/audit", None, (200, 403, 200, 403, 401)),
     ("GET", "/api/v1/webhooks", None, (200, 403, 200, 403, 401)),
     ("POST", "/api/v1/webhooks", HOOK, (201, 403, 403, 403, 401)),
     ("DELETE", "/api/v1/webhooks/999", None, (404, 403, 403, 403, 401)),
@@ -115,9 +122,10 @@ def test_a_customer_sees_only_agreements_that_can_apply_to_it(api: Api) -> None:
         str(path.relative_to(EXAMPLE)): path.read_text(encoding="utf-8")
         for path in sorted(EXAMPLE.rglob("*.yaml"))
     }
-    applied = api.post(
-        "/api/v1/revisions", {"files": files, "effective_from": "2020-01-01T00:00:00Z"}
-    )
+    body = {"files": files, "effective_from": "2020-01-01T00:00:00Z"}
+    undecided = api.post("/api/v1/revisions", body)  # it would measure the stored tickets
+    assert (undecided.status_code, undecided.json()["code"]) == (409, "remeasure_choice_required")
+    applied = api.post("/api/v1/revisions", {**body, "remeasure": False})
     assert applied.status_code == 201
     assert api.post("/api/v1/revisions", {"files": files}).status_code == 200
     acme = api.get("/api/v1/agreements", who="acme").json()["agreements"]
