@@ -98,11 +98,17 @@ def connect(settings: Settings, *, migrate: bool = False) -> Storage:
 
 
 def report_sources(storage: Storage) -> ReportSources:
-    """What the report use cases read: revisions through the unit of work, aggregates in SQL."""
+    """What the report use cases read: revisions through the unit of work, aggregates in SQL,
+    closed periods' frozen inputs."""
     from servanda.adapters.sqlalchemy.reports import SqlAlchemyReportReadModel
+    from servanda.services.closing import StoredClosedPeriods
     from servanda.services.reports import ReportSources
 
-    return ReportSources(storage.uow_factory, SqlAlchemyReportReadModel(storage.engine))
+    return ReportSources(
+        storage.uow_factory,
+        SqlAlchemyReportReadModel(storage.engine),
+        closed=StoredClosedPeriods(storage.uow_factory),
+    )
 
 
 def upgrade(settings: Settings) -> tuple[str | None, str | None]:

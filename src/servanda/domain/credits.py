@@ -18,6 +18,11 @@ Rules (SEMANTICS "Periods, compliance and money" 5, docs/reports.md):
   currency's minor unit once, from the exact sum — never the sum of rounded
   lines. A credit is owed to the customer, a bonus to the provider; net is
   credits minus bonuses.
+- An *adjustment after close* corrects the net credits of an earlier, closed
+  period that later events, revisions or re-measurements changed: its amount is
+  that period's net credits now, less what its statement stated at the close,
+  less adjustments of it already booked; it counts as a credit (negative when
+  the customer is owed less) and names the closed period and its fee base.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ class LineKind(StrEnum):
     BONUS = "bonus"
     BONUS_CAP = "bonus_cap"
     NONE = "none"  # an objective that earned neither: listed so every objective is accounted for
+    ADJUSTMENT = "adjustment"  # a closed period's net credits recomputed since its close
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +114,7 @@ class StatementLine:
     fee_base: FeeBase
     amount: Money  # exact; credits and bonuses positive, cap lines negative
     reason: str
+    adjusts: str | None = None  # an adjustment's closed period (its label)
 
     @property
     def fee(self) -> Money:
@@ -119,7 +126,7 @@ class StatementLine:
 
     @property
     def is_credit(self) -> bool:
-        return self.kind in (LineKind.CREDIT, LineKind.CREDIT_CAP)
+        return self.kind in (LineKind.CREDIT, LineKind.CREDIT_CAP, LineKind.ADJUSTMENT)
 
     @property
     def is_bonus(self) -> bool:
@@ -159,6 +166,31 @@ class CreditStatement:
             if ln.amount.currency == currency and ln.kind is not LineKind.NONE
         )
         return total(exact, currency).rounded()
+
+    def own_net(self, currency: str) -> Money:
+        """``net`` of the period's own lines: adjustments of earlier periods left out."""
+        own = CreditStatement(
+            self.customer,
+            self.period,
+            tuple(ln for ln in self.lines if ln.kind is not LineKind.ADJUSTMENT),
+            self.timezone,
+        )
+        return own.net(currency)
+
+    @property
+    def adjustments(self) -> tuple[StatementLine, ...]:
+        return tuple(ln for ln in self.lines if ln.kind is LineKind.ADJUSTMENT)
+
+
+def adjustment_line(
+    closed_period: str, amount: Money, fee_base: FeeBase, detail: str
+) -> StatementLine:
+    """The line correcting ``closed_period``'s net credits by ``amount`` (see the module rules)."""
+    reason = f"adjustment after close of {closed_period}: {amount} ({detail}); fee base {fee_base}"
+    return StatementLine(
+        LineKind.ADJUSTMENT, "", None, None, None, None, Decimal(0), fee_base, amount, reason,
+        closed_period,
+    )  # fmt: skip
 
 
 def objective_services(agreement: Agreement, objective: Objective) -> frozenset[str] | None:

@@ -17,6 +17,8 @@ from servanda.domain.agreements import Metric
 from servanda.domain.compliance import Status, percent, points
 from servanda.domain.credits import CreditStatement, StatementLine, format_level
 from servanda.domain.durations import format_duration
+from servanda.domain.measurements import iso
+from servanda.services.closed_periods import ClosedPeriod
 from servanda.services.credit_reports import CreditsReport
 from servanda.services.reports import AvailabilityReport, ComplianceReport
 
@@ -30,6 +32,34 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     records: tuple[Record, ...]
     notes: tuple[str, ...] = ()
+    closed: tuple[Record, ...] = ()  # the closes whose frozen figures the table shows
+
+
+def closed_note(close: ClosedPeriod) -> str:
+    """One sentence saying a period is closed: when, by whom, why, and its content hash."""
+    why = f" ({close.reason})" if close.reason else ""
+    return (
+        f"{close.period} is closed for {close.customer}: closed {iso(close.closed_at)} by "
+        f"{close.closed_by}{why}; figures as frozen at the close (sha256 "
+        f"{close.content_hash[:12]})"
+    )
+
+
+def _closed(closes: tuple[ClosedPeriod, ...]) -> tuple[tuple[str, ...], tuple[Record, ...]]:
+    """The notes and the ``closed`` records of a table over ``closes``."""
+    notes = tuple(closed_note(c) for c in closes)
+    records: tuple[Record, ...] = tuple(
+        {
+            "customer": c.customer,
+            "period": c.period,
+            "closed_at": iso(c.closed_at),
+            "closed_by": c.closed_by,
+            "reason": c.reason,
+            "content_hash": c.content_hash,
+        }
+        for c in closes
+    )
+    return notes, records
 
 
 def _exact(value: Decimal | None) -> str | None:
@@ -137,12 +167,14 @@ def compliance_table(report: ComplianceReport) -> Table:
         "change",
         "status",
     )
+    notes, closed = _closed(report.closed)
     return Table(
         f"Compliance {report.title}",
         columns,
         tuple(rows),
         tuple(records),
-        (f"definitions revision {report.revision_id}",),
+        (f"definitions revision {report.revision_id}", *notes),
+        closed,
     )
 
 
@@ -199,7 +231,10 @@ def availability_table(report: AvailabilityReport) -> Table:
         "outages",
         "status",
     )
-    return Table(f"Availability {report.title}", columns, tuple(rows), tuple(records))
+    notes, closed = _closed(report.closed)
+    return Table(
+        f"Availability {report.title}", columns, tuple(rows), tuple(records), notes, closed
+    )
 
 
 def credits_table(report: CreditsReport) -> Table:
@@ -240,8 +275,14 @@ def credits_table(report: CreditsReport) -> Table:
                 }
             )
     columns = ("customer", "zone", "agreement", "line", "objective", "amount", "fee base", "reason")
+    closed_notes, closed = _closed(report.closed)
     return Table(
-        f"Service credits {report.title}", columns, tuple(rows), tuple(records), tuple(notes)
+        f"Service credits {report.title}",
+        columns,
+        tuple(rows),
+        tuple(records),
+        (*notes, *closed_notes),
+        closed,
     )
 
 
@@ -265,6 +306,7 @@ def _line_record(statement: CreditStatement, line: StatementLine) -> Record:
         ],
         "amount": str(line.amount.amount),
         "reason": line.reason,
+        "adjusts": line.adjusts,
     }
 
 
@@ -277,12 +319,12 @@ def to_csv(table: Table) -> str:
 
 
 def to_json(table: Table) -> str:
-    return (
-        json.dumps(
-            {"title": table.title, "rows": list(table.records)}, indent=2, ensure_ascii=False
-        )
-        + "\n"
-    )
+    """``{"title", "rows"}``, and ``"closed"`` (who closed what, when) when the figures are a
+    closed period's."""
+    document: dict[str, object] = {"title": table.title, "rows": list(table.records)}
+    if table.closed:
+        document["closed"] = list(table.closed)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def to_html(table: Table) -> str:

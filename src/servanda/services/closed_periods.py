@@ -66,6 +66,12 @@ class ClosedPeriodRepository(Protocol):
 class ClosedLookup(Protocol):
     """Which (customer, period) is closed, with its frozen inputs; what report sources consult."""
 
-    def find(self, customer: str, period: str) -> tuple[ClosedPeriod, Recording] | None: ...
+    def find(self, customer: str, period: str) -> tuple[ClosedPeriod, Recording] | None:
+        """The close in force of ``customer``'s ``period`` (its label), with its frozen inputs."""
+        ...
 
     def in_force(self, customer: str) -> list[ClosedPeriod]: ...
+
+    def customers_closed(self, period: str) -> list[str]:
+        """The customers for whom ``period`` (its label) is closed, sorted."""
+        ...

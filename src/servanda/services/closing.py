@@ -22,6 +22,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from servanda.domain.credits import CreditStatement
 from servanda.domain.errors import ConflictError, NotFoundError
 from servanda.domain.periods import parse_period
 from servanda.services.audit import AuditAction, AuditEntry
@@ -53,6 +54,10 @@ class StoredClosedPeriods:
     def in_force(self, customer: str) -> list[ClosedPeriod]:
         with self.uow_factory() as uow:
             return uow.periods.in_force(customer)
+
+    def customers_closed(self, period: str) -> list[str]:
+        with self.uow_factory() as uow:
+            return sorted({c.customer for c in uow.periods.in_force() if c.period == period})
 
 
 def close_period(
@@ -90,13 +95,14 @@ def close_period(
             recording_factory(sources.uow_factory, recording),
             RecordingReadModel(sources.read_model, recording),
             closed=sources.closed,
+            recording=recording,
         )
         compliance_report(recorder, period, customer=name)
         availability_report(recorder, period, customer=name)
         statement = credits_report(recorder, period, customer=name).statements[0]
         customer_report(recorder, name, period)
         text = recording.to_json()
-        net = tuple((c, statement.net(c).amount) for c in statement.currencies)
+        net = tuple((c, statement.own_net(c).amount) for c in statement.currencies)
         prepared.append(
             (
                 ClosedPeriod(
@@ -159,9 +165,12 @@ def closed_periods(
         return uow.periods.history(customer)
 
 
-def booked_adjustments(statement: object) -> tuple[tuple[str, str, Decimal], ...]:
+def booked_adjustments(statement: CreditStatement) -> tuple[tuple[str, str, Decimal], ...]:
     """The adjustments after close a statement booked: (period, currency, amount)."""
-    return ()
+    return tuple(
+        (line.adjusts or "", line.amount.currency, line.amount.amount)
+        for line in statement.adjustments
+    )
 
 
 def _entry(

@@ -22,11 +22,13 @@ from servanda.domain.credits import CreditStatement
 from servanda.domain.durations import format_duration
 from servanda.domain.errors import NotFoundError
 from servanda.domain.periods import parse_period
+from servanda.services.closed_periods import ClosedPeriod
 from servanda.services.credit_reports import CustomerFigures, customer_statement, overlaps
 from servanda.services.report_ports import BreachRow, Scope, TrailEvent, Window
 from servanda.services.reports import (
     AvailabilityRow,
     ReportSources,
+    closed_sources,
     compliance_report,
     load_definitions,
 )
@@ -127,6 +129,7 @@ class CustomerReport:
     trails: tuple[TicketTrail, ...]
     statement: CreditStatement
     service_names: dict[str, str]
+    closed: ClosedPeriod | None = None  # the close the figures were frozen at, if closed
 
     @property
     def next_review(self) -> date | None:
@@ -156,7 +159,9 @@ def describe_target(objective: Objective, target_seconds: int | None = None) -> 
 
 
 def customer_report(sources: ReportSources, customer: str, period: str) -> CustomerReport:
-    """Everything the customer's monthly SLA report shows for ``period``."""
+    """Everything the customer's monthly SLA report shows for ``period`` (from the frozen inputs
+    of its close when the period is closed for the customer)."""
+    sources = closed_sources(sources, customer, period) or sources
     revision_id, definitions = load_definitions(sources, parse_period(period, "UTC"))
     if customer not in definitions.customers:
         raise NotFoundError(f"customer {customer!r} is not in the definitions")
@@ -237,6 +242,7 @@ def customer_report(sources: ReportSources, customer: str, period: str) -> Custo
         trails=trails,
         statement=figures.statement,
         service_names={k: s.name for k, s in definitions.services.items()},
+        closed=sources.mark,
     )
 
 

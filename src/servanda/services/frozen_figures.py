@@ -4,7 +4,8 @@ A report is a pure function of three inputs: the definitions revision chosen
 for its period, the read model's answers (compliance counts, ratings, breaches,
 event trails) and the outages read through the unit of work. Closing a period
 runs the customer's reports once over *recording* sources and keeps every
-answer (``Recording``); the closed period's reports are then computed by the
+answer (``Recording``), and the adjustments after close of earlier periods its
+credit statement booked; the closed period's reports are then computed by the
 same code over *frozen* sources that answer from that record
 (``frozen_sources``), so every format (table, CSV, JSON, HTML, PDF) is exactly
 what it was at the close, whatever events, revisions or re-measurements came
@@ -26,6 +27,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Self, TypeVar, Union, get_args, get_origin, get_type_hints
 
+from servanda.domain.credits import StatementLine
 from servanda.domain.errors import ServandaError
 from servanda.domain.outages import Outage
 from servanda.services.report_ports import (
@@ -102,6 +104,7 @@ class Recording:
     breaches: dict[str, list[BreachRow]] = dataclasses.field(default_factory=dict)
     trails: dict[str, list[TrailEvent]] = dataclasses.field(default_factory=dict)
     outages: dict[str, list[Outage]] = dataclasses.field(default_factory=dict)
+    adjustments: dict[str, list[StatementLine]] = dataclasses.field(default_factory=dict)
 
     def to_json(self) -> str:
         """The canonical text of the record (what the content hash is taken of)."""
@@ -113,6 +116,7 @@ class Recording:
             "breaches": {k: to_plain(v) for k, v in sorted(self.breaches.items())},
             "trails": {k: to_plain(v) for k, v in sorted(self.trails.items())},
             "outages": {k: to_plain(v) for k, v in sorted(self.outages.items())},
+            "adjustments": {k: to_plain(v) for k, v in sorted(self.adjustments.items())},
         }
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
@@ -134,6 +138,7 @@ class Recording:
             rows("breaches", BreachRow),
             rows("trails", TrailEvent),
             rows("outages", Outage),
+            rows("adjustments", StatementLine),
         )
 
 

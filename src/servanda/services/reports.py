@@ -28,6 +28,8 @@ from servanda.domain.outages import Outage
 from servanda.domain.periods import ReportingPeriod, parse_period
 from servanda.domain.precedence import TicketScope, resolve_objectives
 from servanda.services.closed_periods import ClosedLookup, ClosedPeriod
+from servanda.services.frozen_figures import FrozenReadModel, Recording
+from servanda.services.frozen_sources import frozen_factory
 from servanda.services.ports import RevisionSummary, UnitOfWorkFactory
 from servanda.services.report_ports import RatingCount, ReportReadModel, Scope, Window
 
@@ -47,7 +49,9 @@ class ReportSources:
     ``pending``: a revision about to be applied, considered as if it were stored
     (``services.revision_preview``); ``None`` in every report. ``closed``: the
     closed periods, whose reports come from their frozen inputs
-    (``services.closing``); ``mark``: set on the sources of one closed period.
+    (``services.closing``); ``mark`` and ``frozen``: set on the sources of one
+    closed period (its close and its inputs); ``recording``: set while a period
+    is being closed (what its reports read is kept there).
     """
 
     uow_factory: UnitOfWorkFactory
@@ -55,6 +59,8 @@ class ReportSources:
     pending: PendingRevision | None = None
     closed: ClosedLookup | None = None
     mark: ClosedPeriod | None = None
+    frozen: Recording | None = None
+    recording: Recording | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +83,7 @@ class ComplianceReport:
     rows: tuple[Compliance, ...]
     satisfaction: tuple[Satisfaction, ...]
     trend: tuple[TrendPoint, ...]  # every period asked for, oldest first, including this one
+    closed: tuple[ClosedPeriod, ...] = ()  # the closes whose frozen figures some rows are
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +105,41 @@ class AvailabilityReport:
     title: str
     revision_id: int | None
     rows: tuple[AvailabilityRow, ...]
+    closed: tuple[ClosedPeriod, ...] = ()  # the closes whose frozen figures some rows are
 
 
 Loaded = tuple[int | None, Definitions]  # a revision's id and its definitions
+
+
+def closed_sources(sources: ReportSources, customer: str, period: str) -> ReportSources | None:
+    """The sources of ``customer``'s ``period`` when it is closed: its frozen inputs.
+
+    ``None`` when it is not closed, when the sources know no closed periods, or
+    when they already are one closed period's (``mark``).
+    """
+    if sources.closed is None or sources.mark is not None:
+        return None
+    found = sources.closed.find(customer, parse_period(period, "UTC").label)
+    if found is None:
+        return None
+    closed, recording = found
+    return ReportSources(
+        frozen_factory(sources.uow_factory, recording),
+        FrozenReadModel(recording),
+        closed=sources.closed,
+        mark=closed,
+        frozen=recording,
+    )
+
+
+def _closed_customers(sources: ReportSources, period: str) -> list[str]:
+    if sources.closed is None or sources.mark is not None:
+        return []
+    return sources.closed.customers_closed(parse_period(period, "UTC").label)
+
+
+def _marks(sources: ReportSources) -> tuple[ClosedPeriod, ...]:
+    return (sources.mark,) if sources.mark is not None else ()
 
 
 def load_definitions(sources: ReportSources, period: ReportingPeriod) -> Loaded:
@@ -120,24 +159,31 @@ def load_definitions(sources: ReportSources, period: ReportingPeriod) -> Loaded:
 
 
 def zone_scopes(
-    definitions: Definitions, customer: str | None, service: str | None, agreement: str | None
+    definitions: Definitions,
+    customer: str | None,
+    service: str | None,
+    agreement: str | None,
+    skipped: Sequence[str] = (),
 ) -> list[tuple[str, Scope]]:
-    """One scope per reporting time zone: the customers reported in it (and, in the provider's, unknown ones)."""
+    """One scope per reporting time zone: the customers reported in it (and, in the provider's,
+    unknown ones); ``skipped`` customers in none of them."""
     if customer is not None:
         zone = _zone_of(definitions, customer)
         return [(zone, Scope(customers=(customer,), service=service, agreement=agreement))]
     by_zone: dict[str, list[str]] = defaultdict(list)
     for known in sorted(definitions.customers):
-        by_zone[_zone_of(definitions, known)].append(known)
+        if known not in skipped:
+            by_zone[_zone_of(definitions, known)].append(known)
     by_zone.setdefault(definitions.timezone, [])
     scopes = []
     for zone, members in sorted(by_zone.items()):
         if zone == definitions.timezone:
             others = tuple(c for z, cs in by_zone.items() if z != zone for c in cs)
+            excluded = tuple(sorted({*others, *skipped}))
             scopes.append(
-                (zone, Scope(exclude_customers=others, service=service, agreement=agreement))
+                (zone, Scope(exclude_customers=excluded, service=service, agreement=agreement))
             )
-        else:
+        elif members:
             scopes.append(
                 (zone, Scope(customers=tuple(members), service=service, agreement=agreement))
             )
@@ -170,13 +216,53 @@ def compliance_report(
     """Compliance per objective x customer x service in ``period``, with ``periods`` of trend.
 
     ``loaded``: what ``load_definitions`` gives for ``period``, when the caller has it.
+    A closed period's figures come from its frozen inputs (``services.closing``):
+    a customer's report wholly, a provider-wide one for each closed customer.
     """
+    if customer is not None:
+        frozen = closed_sources(sources, customer, period)
+        if frozen is not None:
+            sources, loaded = frozen, None
+        return _compliance(sources, period, customer, service, agreement, periods, loaded)
+    closed = _closed_customers(sources, period)
+    report = _compliance(sources, period, None, service, agreement, periods, loaded, closed)
+    for name in closed:
+        part = compliance_report(
+            sources, period, customer=name, service=service, agreement=agreement, periods=periods
+        )
+        report = ComplianceReport(
+            report.period,
+            report.title,
+            report.revision_id,
+            tuple(sorted((*report.rows, *part.rows), key=_row_order)),
+            (*report.satisfaction, *part.satisfaction),
+            (*report.trend, *part.trend),
+            (*report.closed, *part.closed),
+        )
+    return report
+
+
+def _row_order(row: Compliance) -> tuple[str, str, str]:
+    return (row.objective_key, row.customer or "", row.service or "")
+
+
+def _compliance(
+    sources: ReportSources,
+    period: str,
+    customer: str | None,
+    service: str | None,
+    agreement: str | None,
+    periods: int,
+    loaded: Loaded | None,
+    skipped: Sequence[str] = (),
+) -> ComplianceReport:
+    """Compliance from ``sources`` as they are; ``skipped`` customers left out."""
     probe = parse_period(period, "UTC")
     revision_id, definitions = loaded or load_definitions(sources, probe)
     rows: list[Compliance] = []
     satisfaction: list[Satisfaction] = []
     trend: list[TrendPoint] = []
-    for zone, scope in zone_scopes(definitions, customer, service, agreement):
+    for zone, scope in zone_scopes(definitions, customer, service, agreement, skipped):
         windows = probe.in_zone(zone).trailing(periods + 1)
         spans = [Window(w.start, w.end) for w in windows]
         labels = [w.label for w in windows]
@@ -216,9 +302,15 @@ def compliance_report(
         if agreement is None:
             ratings = sources.read_model.rating_counts(spans[-2:], scope)
             satisfaction += satisfaction_rows(definitions, ratings, windows[-1])
-    ordered = sorted(rows, key=lambda r: (r.objective_key, r.customer or "", r.service or ""))
+    ordered = sorted(rows, key=_row_order)
     return ComplianceReport(
-        probe.label, probe.title, revision_id, tuple(ordered), tuple(satisfaction), tuple(trend)
+        probe.label,
+        probe.title,
+        revision_id,
+        tuple(ordered),
+        tuple(satisfaction),
+        tuple(trend),
+        _marks(sources),
     )
 
 
@@ -280,8 +372,40 @@ def availability_report(
 
     A customer's row is cut in the customer's reporting zone, also in the
     provider-wide report (one row per customer with an outage scoped to it in
-    its own period); a service-wide row in the provider's zone.
+    its own period); a service-wide row in the provider's zone. A closed
+    period's rows of a customer come from its frozen inputs.
     """
+    if customer is not None:
+        frozen = closed_sources(sources, customer, period)
+        if frozen is not None:
+            sources, loaded = frozen, None
+    report = _availability(sources, period, customer, service, loaded)
+    for name in _closed_customers(sources, period) if customer is None else ():
+        part = availability_report(sources, period, customer=name, service=service)
+        scoped = tuple(r for r in part.rows if any(name in o.customers for o in r.outages))
+        kept = tuple(r for r in report.rows if r.figure.customer != name)
+        report = AvailabilityReport(
+            report.period,
+            report.title,
+            report.revision_id,
+            tuple(sorted((*kept, *scoped), key=_availability_order)),
+            (*report.closed, *part.closed),
+        )
+    return report
+
+
+def _availability_order(row: AvailabilityRow) -> tuple[str, str]:
+    return (row.figure.service, row.figure.customer or "")
+
+
+def _availability(
+    sources: ReportSources,
+    period: str,
+    customer: str | None,
+    service: str | None,
+    loaded: Loaded | None,
+) -> AvailabilityReport:
+    """Availability from ``sources`` as they are."""
     probe = parse_period(period, "UTC")
     revision_id, definitions = loaded or load_definitions(sources, probe)
     wanted = [service] if service is not None else sorted(_services_of(definitions, customer))
@@ -296,7 +420,7 @@ def availability_report(
                 row = availability_row(definitions, name, viewer, cut, inside)
                 if row is not None:
                     rows.append(row)
-    return AvailabilityReport(probe.label, probe.title, revision_id, tuple(rows))
+    return AvailabilityReport(probe.label, probe.title, revision_id, tuple(rows), _marks(sources))
 
 
 @dataclass(frozen=True, slots=True)

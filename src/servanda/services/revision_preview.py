@@ -27,8 +27,7 @@ from servanda.domain.errors import NotFoundError
 from servanda.domain.events import EventType
 from servanda.domain.measurements import ClockState, Measurement
 from servanda.domain.money import Money
-from servanda.domain.periods import parse_period
-from servanda.services.credit_reports import customer_statement
+from servanda.services.credit_reports import credits_report
 from servanda.services.evaluation import Evaluator, keyed
 from servanda.services.ports import RevisionSummary, TicketPin, UnitOfWork
 from servanda.services.report_ports import (
@@ -40,7 +39,7 @@ from servanda.services.report_ports import (
     TrailEvent,
     Window,
 )
-from servanda.services.reports import PendingRevision, ReportSources, load_definitions
+from servanda.services.reports import PendingRevision, ReportSources, closed_sources
 from servanda.services.revisions import affected_tickets, default_effective_from
 
 OPEN = "open"
@@ -59,6 +58,7 @@ class PreviewRow:
     breached_to_met: int
     credits_before: tuple[Money, ...] = ()  # net credits per currency, rounded
     credits_after: tuple[Money, ...] = ()
+    closed: bool = False  # closed for the customer: its figures stay, adjustments go later
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,17 +206,16 @@ def _with_credits(
             continue
         figures: list[tuple[Money, ...]] = []
         for chosen in (sources, after_sources):
-            probe = parse_period(row.period, "UTC")
             try:
-                revision_id, definitions = load_definitions(chosen, probe)
-                statement = customer_statement(
-                    chosen, definitions, row.customer, row.period, revision_id=revision_id
-                ).statement
+                statement = credits_report(chosen, row.period, customer=row.customer).statements[0]
             except NotFoundError:  # the customer is not in the definitions of that period
                 figures.append(())
                 continue
             figures.append(tuple(statement.net(c) for c in statement.currencies))
-        result.append(replace(row, credits_before=figures[0], credits_after=figures[1]))
+        closed = closed_sources(sources, row.customer, row.period) is not None
+        result.append(
+            replace(row, credits_before=figures[0], credits_after=figures[1], closed=closed)
+        )
     return result
 
 

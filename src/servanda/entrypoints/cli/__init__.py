@@ -79,11 +79,12 @@ def _register() -> None:
     from servanda.entrypoints.cli import calendar
 
     calendar.register(app)
-    from servanda.entrypoints.cli import agreement_render, audit, report
+    from servanda.entrypoints.cli import agreement_render, audit, periods, report
 
     report.register(app)
     agreement_render.register(app)
     audit.register(app)
+    periods.register(app)
 
 
 def exit_code_for(error: ServandaError) -> int:

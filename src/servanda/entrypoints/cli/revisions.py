@@ -165,7 +165,7 @@ def print_preview(found: RevisionPreview) -> None:
     for row in found.rows:
         table.add_row(
             row.customer or "(none)",
-            row.period,
+            f"{row.period} (closed)" if row.closed else row.period,
             f"{row.tickets:,}",
             f"{row.met_to_breached:,}",
             f"{row.breached_to_met:,}",
