@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from servanda.domain.credits import CreditStatement
-from servanda.domain.errors import ConflictError, NotFoundError
+from servanda.domain.errors import ConflictError, NotFoundError, ServandaError
 from servanda.domain.periods import parse_period
 from servanda.services.audit import AuditAction, AuditEntry
 from servanda.services.closed_periods import ClosedPeriod
@@ -31,6 +31,12 @@ from servanda.services.frozen_figures import Recording, RecordingReadModel
 from servanda.services.frozen_sources import recording_factory
 from servanda.services.ports import UnitOfWorkFactory
 from servanda.services.reports import ReportSources, load_definitions
+
+
+class ReasonRequiredError(ServandaError):
+    """A change that must say why (reopening a closed period) was asked without a reason."""
+
+    code = "reason_required"
 
 
 @dataclass(slots=True)
@@ -140,7 +146,7 @@ def reopen_period(
 ) -> list[ClosedPeriod]:
     """Reopen ``period`` for ``customer`` (or every customer it is closed for)."""
     if not reason.strip():
-        raise ConflictError("reopening a closed period needs a reason (--reason)")
+        raise ReasonRequiredError("reopening a closed period needs a reason (--reason)")
     with uow_factory() as uow:
         found = [
             c

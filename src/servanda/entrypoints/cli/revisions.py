@@ -13,6 +13,7 @@ only shows it. Every stored revision is written to the audit log.
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
@@ -50,6 +51,11 @@ def effective_instant(text: str, timezone: str) -> int:
         ) from None
 
 
+class PreviewFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
 @definitions_app.command("apply")
 def apply(
     path: Annotated[Path, typer.Argument(help="A definitions YAML file or a folder of them.")],
@@ -72,6 +78,10 @@ def apply(
     preview: Annotated[
         bool, typer.Option("--preview", help="Show what the revision would change; store nothing.")
     ] = False,
+    preview_format: Annotated[
+        PreviewFormat,
+        typer.Option("--format", help="How the preview is shown: table, or json (one document)."),
+    ] = PreviewFormat.TABLE,
     comment: Annotated[str, typer.Option(help="Why this revision was made.")] = "",
     author: AuthorOption = None,
     database_url: DatabaseUrl = None,
@@ -93,10 +103,12 @@ def apply(
         found = preview_revision(
             report_sources(storage), storage.evaluator, definitions, now=now, effective_from=start
         )
-        if found.affected:
+        if preview_format is PreviewFormat.JSON:
+            typer.echo(preview_json(found))
+        elif found.affected:
             print_preview(found)
         if preview:
-            if not found.affected:
+            if not found.affected and preview_format is PreviewFormat.TABLE:
                 typer.echo("the revision would measure no stored ticket: nothing would change")
             return
         with count_progress("re-measuring") as advance:
@@ -146,6 +158,36 @@ def _report(applied: AppliedRevision) -> None:
         typer.echo(
             f"kept the figures of {applied.affected:,} stored ticket(s) on their earlier revision"
         )
+
+
+def preview_json(found: RevisionPreview) -> str:
+    """The preview as one JSON document (the shape of ``POST /api/v1/revisions/preview``)."""
+    import json
+
+    def amounts(values: tuple[Money, ...]) -> list[dict[str, str]]:
+        return [{"currency": m.currency, "amount": str(m.amount)} for m in values]
+
+    return json.dumps(
+        {
+            "effective_from": _iso(found.effective_from),
+            "affected_tickets": found.affected,
+            "changed_tickets": found.changed,
+            "rows": [
+                {
+                    "customer": r.customer,
+                    "period": r.period,
+                    "closed": r.closed,
+                    "tickets": r.tickets,
+                    "met_to_breached": r.met_to_breached,
+                    "breached_to_met": r.breached_to_met,
+                    "net_credits_before": amounts(r.credits_before),
+                    "net_credits_after": amounts(r.credits_after),
+                }
+                for r in found.rows
+            ],
+        },
+        indent=2,
+    )
 
 
 def print_preview(found: RevisionPreview) -> None:

@@ -10,6 +10,7 @@ from servanda.entrypoints.api.routers import (
     clocks,
     events,
     outages,
+    periods,
     reports,
     revisions,
     tickets,
@@ -26,4 +27,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     reports.router,
     webhooks.router,
     audit.router,
+    periods.router,
 )

@@ -69,6 +69,7 @@ class AmountOut(BaseModel):
 class PreviewRowOut(BaseModel):
     customer: str | None
     period: str  # YYYY-MM in the customer's reporting zone, or "open" for running clocks
+    closed: bool  # closed for the customer: its figures stay, an adjustment comes later
     tickets: int
     met_to_breached: int
     breached_to_met: int
@@ -250,6 +251,7 @@ def _preview(ctx: ApiContext, wanted: RevisionFiles) -> RevisionPreviewOut:
             PreviewRowOut(
                 customer=row.customer,
                 period=row.period,
+                closed=row.closed,
                 tickets=row.tickets,
                 met_to_breached=row.met_to_breached,
                 breached_to_met=row.breached_to_met,
