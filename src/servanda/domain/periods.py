@@ -140,27 +140,44 @@ _YEAR = re.compile(r"^(\d{4})$")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 
 
+FIRST_YEAR = 1970
+LAST_YEAR = 2199
+"""Periods lie in the years Servanda keeps instants for (docs/semantics.md, "Supported range")."""
+
+
+def _year(text: str, value: str) -> int:
+    year = int(value)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(
+            f"{text!r}: year {year} is outside the supported years {FIRST_YEAR}-{LAST_YEAR}"
+        )
+    return year
+
+
 def parse_period(text: str, timezone: str) -> ReportingPeriod:
-    """Read ``2026-03``, ``2026-Q1``, ``2026`` or ``2026-03-01..2026-03-15``."""
+    """Read ``2026-03``, ``2026-Q1``, ``2026`` or ``2026-03-01..2026-03-15`` (years
+    ``FIRST_YEAR``..``LAST_YEAR``; anything else is a ``PeriodError``)."""
     text = text.strip()
     if found := _MONTH.match(text):
         number = int(found[2])
         if not 1 <= number <= 12:
             raise PeriodError(f"{text!r}: month {number} does not exist")
-        return month(int(found[1]), number, timezone)
+        return month(_year(text, found[1]), number, timezone)
     if found := _QUARTER.match(text):
-        first = date(int(found[1]), (int(found[2]) - 1) * 3 + 1, 1)
+        first = date(_year(text, found[1]), (int(found[2]) - 1) * 3 + 1, 1)
         return ReportingPeriod(
             PeriodKind.QUARTER, first, add_months(first, 3) - timedelta(days=1), timezone
         )
     if found := _YEAR.match(text):
-        year = int(found[1])
+        year = _year(text, found[1])
         return ReportingPeriod(PeriodKind.YEAR, date(year, 1, 1), date(year, 12, 31), timezone)
     if found := _RANGE.match(text):
         try:
             first, last = date.fromisoformat(found[1]), date.fromisoformat(found[2])
         except ValueError as error:
             raise PeriodError(f"{text!r}: {error}") from error
+        _year(text, str(first.year))
+        _year(text, str(last.year))
         return ReportingPeriod(PeriodKind.RANGE, first, last, timezone)
     raise PeriodError(
         f"{text!r} is not a period: use 2026-03 (month), 2026-Q1 (quarter), 2026 (year) "

@@ -81,3 +81,16 @@ def test_titles_read_like_a_report_heading():
     assert ReportingPeriod(PeriodKind.RANGE, date(2026, 3, 1), date(2026, 3, 15), "UTC").title == (
         "1 Mar 2026 – 15 Mar 2026"
     )
+
+
+@pytest.mark.parametrize(
+    "text", ["0000", "1969-12", "2200", "9999-12", "9999-Q4", "0001-01", "2199-12-31..2200-01-01"]
+)
+def test_a_period_outside_the_supported_years_is_a_period_error_naming_them(text: str) -> None:
+    with pytest.raises(PeriodError, match="1970-2199"):
+        parse_period(text, "Europe/Berlin")
+
+
+def test_the_first_and_last_supported_months_are_periods() -> None:
+    assert parse_period("1970-01", "UTC").start == 0
+    assert parse_period("2199-12", "Pacific/Kiritimati").label == "2199-12"
