@@ -119,7 +119,7 @@ def test_a_customer_lists_only_its_own_clocks_whatever_the_filter(api: Api) -> N
 
 def test_a_customer_sees_only_agreements_that_can_apply_to_it(api: Api) -> None:
     files = {
-        str(path.relative_to(EXAMPLE)): path.read_text(encoding="utf-8")
+        str(path.relative_to(EXAMPLE)).replace("/", "-"): path.read_text(encoding="utf-8")
         for path in sorted(EXAMPLE.rglob("*.yaml"))
     }
     body = {"files": files, "effective_from": "2020-01-01T00:00:00Z"}

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from servanda.domain.agreements import Definitions
-from servanda.domain.errors import ConflictError
+from servanda.domain.errors import ConflictError, DefinitionError, Issue
 from servanda.services.audit import AuditAction, AuditEntry
 from servanda.services.evaluation import Evaluator, RevisionSchedule
 from servanda.services.ports import RevisionSummary, TicketPin, UnitOfWork, UnitOfWorkFactory
@@ -112,12 +112,25 @@ def apply_definitions(
     evaluator: Evaluator | None = None,
     author: str = "",
     progress: Progress | None = None,
+    allow_empty: bool = False,
 ) -> AppliedRevision:
     """Store ``definitions`` as a new revision unless they equal the latest one.
 
     ``remeasure`` is the caller's choice for stored tickets the revision would
     measure (see the module docstring); ``evaluator`` folds them when it is True.
+    Definitions without any agreement are refused unless ``allow_empty``: from
+    their effective date on, no ticket would get a clock.
     """
+    if not definitions.agreements and not allow_empty:
+        raise DefinitionError(
+            [
+                Issue(
+                    "the definitions hold no agreement: from their effective date no ticket "
+                    "would get a clock (apply them with --allow-empty / allow_empty=true if "
+                    "that is what you want)"
+                )
+            ]
+        )
     content_hash = fingerprint(definitions)
     with uow_factory() as uow:
         uow.tickets.lock_all()  # no ticket is measured by the old schedule meanwhile
@@ -210,6 +223,16 @@ def _applied_entry(
         comment,
         details,
     )
+
+
+def known_customers(uow_factory: UnitOfWorkFactory) -> frozenset[str]:
+    """Every customer any stored revision names."""
+    with uow_factory() as uow:
+        return frozenset(
+            name
+            for r in uow.revisions.history()
+            for name in uow.revisions.definitions(r.id).customers
+        )
 
 
 def revision_history(uow_factory: UnitOfWorkFactory) -> list[RevisionSummary]:

@@ -199,11 +199,22 @@ MAX_URL_LENGTH = 2000
 
 
 def is_valid_webhook_url(url: str) -> bool:
-    """http(s) with a host, printable ASCII only (no spaces or control characters)."""
+    """http(s) with a host, printable ASCII only (no spaces or control characters), and no
+    user name or password in it (they would be shown back with the subscription)."""
     if len(url) > MAX_URL_LENGTH or not all("!" <= char <= "~" for char in url):
         return False
-    parts = urlsplit(url)
-    return parts.scheme in {"http", "https"} and bool(parts.hostname)
+    try:
+        parts = urlsplit(url)
+        credentials = parts.username is not None or parts.password is not None
+        has_host = bool(parts.hostname)
+    except ValueError:  # an unreadable port or bracketed host
+        return False
+    return parts.scheme in {"http", "https"} and has_host and not credentials
+
+
+def is_valid_secret(secret: str) -> bool:
+    """At least 16 characters, none of them a control character."""
+    return len(secret) >= 16 and not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in secret)
 
 
 def subscribe(
@@ -215,16 +226,25 @@ def subscribe(
     now: int,
     customer: str | None = None,
     actor: str = "",
+    known_customers: Collection[str] | None = None,
 ) -> Subscription:
     """Add a subscription; it receives transitions recorded from ``now`` on (audited as done
-    by ``actor``)."""
+    by ``actor``). ``known_customers``: the customers of the stored definitions; a
+    subscription for any other customer is refused (it would never receive anything)."""
     if not is_valid_webhook_url(url):
         raise InvalidSubscriptionError(
-            f"the webhook URL must be an http(s)://host/... URL of printable characters "
-            f"(at most {MAX_URL_LENGTH}), not {url!r}"
+            "the webhook URL must be an http(s)://host/... URL of printable characters "
+            f"(at most {MAX_URL_LENGTH}) without a user name or password in it"
         )
-    if len(secret) < 16:
-        raise InvalidSubscriptionError("the signing secret must be at least 16 characters")
+    if not is_valid_secret(secret):
+        raise InvalidSubscriptionError(
+            "the signing secret must be at least 16 characters, none of them a control character"
+        )
+    if customer and known_customers is not None and customer not in known_customers:
+        raise InvalidSubscriptionError(
+            f"there is no customer {customer!r} in the definitions (known: "
+            f"{', '.join(sorted(known_customers)) or 'none'})"
+        )
     kinds = parse_event_names(events)
     return store.add_subscription(
         url=url,

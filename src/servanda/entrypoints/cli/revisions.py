@@ -83,6 +83,13 @@ def apply(
         typer.Option("--format", help="How the preview is shown: table, or json (one document)."),
     ] = PreviewFormat.TABLE,
     comment: Annotated[str, typer.Option(help="Why this revision was made.")] = "",
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty",
+            help="Apply definitions that hold no agreement (no ticket gets a clock).",
+        ),
+    ] = False,
     author: AuthorOption = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -124,6 +131,7 @@ def apply(
                 evaluator=storage.evaluator,
                 author=author_name(author),
                 progress=advance,
+                allow_empty=allow_empty,
             )
     except RemeasureChoiceRequiredError as error:
         raise RemeasureChoiceRequiredError(

@@ -50,6 +50,7 @@ def add(
     """Subscribe URL to transitions recorded from now on."""
     from servanda.adapters.sqlalchemy.webhook_store import SqlAlchemyWebhookStore
     from servanda.adapters.system_clock import SystemClock
+    from servanda.services.revisions import known_customers
     from servanda.services.webhooks import subscribe
 
     storage = open_storage(database_url)
@@ -62,6 +63,7 @@ def add(
             customer=customer,
             now=SystemClock().now(),
             actor=author_name(author),
+            known_customers=known_customers(storage.uow_factory) if customer else None,
         )
     finally:
         storage.dispose()

@@ -22,7 +22,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from servanda.domain.errors import DefinitionError, Issue
@@ -40,13 +40,21 @@ YAML_TYPES = ("application/yaml", "text/yaml", "application/x-yaml")
 MAX_FILES = 200
 
 
+FILE_NAME = r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$"
+"""A plain file name: no path separator, no leading dot (so no ``..``), no control character.
+Names only label the texts in error messages; nothing is written to disk under them."""
+
+
 class RevisionFiles(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    files: dict[str, str] = Field(min_length=1, max_length=MAX_FILES)
+    files: dict[Annotated[str, StringConstraints(pattern=FILE_NAME)], str] = Field(
+        min_length=1, max_length=MAX_FILES
+    )
     effective_from: str | None = None
     comment: str = Field(default="", max_length=2000)
     remeasure: bool | None = None
+    allow_empty: bool = False
 
 
 class RevisionOut(BaseModel):
@@ -140,8 +148,11 @@ async def post_revision(
     effective_from: Annotated[str | None, Query(max_length=64)] = None,
     comment: Annotated[str, Query(max_length=2000)] = "",
     remeasure: Annotated[bool | None, Query()] = None,
+    allow_empty: Annotated[bool, Query()] = False,
 ) -> RevisionOut:
     wanted = await _read_body(request, effective_from, comment, remeasure)
+    if allow_empty:
+        wanted = wanted.model_copy(update={"allow_empty": True})
     result = await run_in_threadpool(_apply, ctx, wanted, principal.name)
     if not result.created:
         response.status_code = 200
@@ -221,6 +232,7 @@ def _apply(ctx: ApiContext, wanted: RevisionFiles, actor: str) -> RevisionOut:
         remeasure=wanted.remeasure,
         evaluator=ctx.storage.evaluator,
         author=actor,
+        allow_empty=wanted.allow_empty,
     )
     out = revision_out(applied.revision, applied.created)
     if applied.created:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from servanda.domain.measurements import iso
 from servanda.entrypoints.api.context import Admin, Context, Staff
+from servanda.services.revisions import known_customers
 from servanda.services.webhooks import (
     DeliveryRecord,
     DeliveryStatus,
@@ -115,6 +116,7 @@ def post_webhook(body: SubscriptionIn, ctx: Context, principal: Admin) -> Subscr
         customer=body.customer,
         now=ctx.now(),
         actor=principal.name,
+        known_customers=known_customers(ctx.storage.uow_factory) if body.customer else None,
     )
     return subscription_out(created)
 
