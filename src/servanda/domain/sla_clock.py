@@ -160,6 +160,8 @@ class SLAClock:
     ) -> None:
         if paused:
             self.paused_since = at
+            if self.breached_at is None:
+                self.deadline = None  # a reopen into a pause state: known again on resume
         else:
             self.running_since = at
             self._schedule()
