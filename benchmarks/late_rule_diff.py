@@ -3,7 +3,8 @@
 Run: ``scripts/bench late_rule_diff`` (or ``python benchmarks/late_rule_diff.py [--old REF]
 [--log PATH] [--now T] [--examples N]``). REF is a git commit whose fold still has the
 previous rule (a clock due at a window's closing instant breached one second after the
-next opening); the default, ``cc3ba963416206aaccabac545839d3c3d2361457``, is the last one.
+next opening); the default, ``6a557ea049f49c812b0b2ee867733358c8711bbe``, is the commit
+the rule change was made on.
 
 The log (docs/importing.md, "ServiceNow incident logs") is converted once, by this
 working tree, into a JSONL file of events. Then each fold runs in its own process on
@@ -36,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LOG = ROOT.parent / "shared" / "data" / "servicenow_incident_event_log.csv.gz"
 DEFINITIONS = ROOT / "examples" / "servicenow" / "definitions.yaml"
 NOW = "2017-06-01T00:00:00+00:00"  # after the log's last update, as tests/e2e use
-PREVIOUS_RULE = "cc3ba963416206aaccabac545839d3c3d2361457"  # the last commit before the rule
+PREVIOUS_RULE = "6a557ea049f49c812b0b2ee867733358c8711bbe"  # the rule change was made on it
 
 Row = list[object]  # ticket, metric, cycle, objective, state, deadline, stopped_at, breached_at
 
