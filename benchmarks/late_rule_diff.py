@@ -3,7 +3,7 @@
 Run: ``scripts/bench late_rule_diff`` (or ``python benchmarks/late_rule_diff.py [--old REF]
 [--log PATH] [--now T] [--examples N]``). REF is a git commit whose fold still has the
 previous rule (a clock due at a window's closing instant breached one second after the
-next opening); the default, ``6a557ea049f49c812b0b2ee867733358c8711bbe``, is the commit
+next opening); the default, ``706cb73051501e14b764c3dfdd41efd643cb07d2``, is the commit
 the rule change was made on.
 
 The log (docs/importing.md, "ServiceNow incident logs") is converted once, by this
@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LOG = ROOT.parent / "shared" / "data" / "servicenow_incident_event_log.csv.gz"
 DEFINITIONS = ROOT / "examples" / "servicenow" / "definitions.yaml"
 NOW = "2017-06-01T00:00:00+00:00"  # after the log's last update, as tests/e2e use
-PREVIOUS_RULE = "6a557ea049f49c812b0b2ee867733358c8711bbe"  # the rule change was made on it
+PREVIOUS_RULE = "706cb73051501e14b764c3dfdd41efd643cb07d2"  # the rule change was made on it
 
 Row = list[object]  # ticket, metric, cycle, objective, state, deadline, stopped_at, breached_at
 
