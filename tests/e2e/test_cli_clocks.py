@@ -89,6 +89,27 @@ def test_the_timeline_explains_a_breach_caused_by_a_priority_change(cli, tmp_pat
     assert "the new target 8h had already passed" in result.stdout
 
 
+def test_the_timeline_explains_a_breach_one_second_after_a_closing_time_deadline(cli, tmp_path):
+    events = write(
+        tmp_path,
+        [
+            '{"id":"e1","ticket":"T-18","type":"created","at":"2026-03-06T13:00:00+01:00",'
+            '"customer":"globex","service":"email","priority":"P2"}',
+            '{"id":"e2","ticket":"T-18","type":"responded","at":"2026-03-07T10:00:00+01:00"}',
+        ],
+    )
+    result = CliRunner().invoke(
+        cli,
+        ["ticket", "timeline", "--definitions", HOUSE, events, "T-18", "--zone", "Europe/Berlin"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "2026-03-06 17:00:01 +0100    first_response [corp/fr-p2]: BREACHED" in result.stdout
+    assert (
+        "still running one second after the deadline 2026-03-06 17:00:00 +0100 (target 4h on "
+        "office): breached at 2026-03-06 17:00:01 +0100"
+    ) in result.stdout
+
+
 def test_the_timeline_of_an_unknown_ticket_is_not_found(cli, tmp_path):
     events = write(tmp_path, STORY)
     result = CliRunner().invoke(

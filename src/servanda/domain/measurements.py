@@ -10,9 +10,10 @@ Meaning of the fields (docs/semantics.md, "Ticket clocks"):
 - ``paused_seconds``: business time that would have accrued while paused.
 - ``deadline``: the instant at which ``elapsed_seconds == target_seconds``;
   ``None`` while the clock is paused and not yet breached (it moves on resume).
-- ``breached_at``: the first whole second at which elapsed exceeds the target
-  (``deadline + 1`` when the deadline falls inside an open window), or the
-  instant of the attribute change that made a clock late.
+- ``breached_at``: ``deadline + 1``, the first second at which the clock was
+  still running after its deadline (late means after the deadline: also when
+  that second is closed time, so elapsed may equal the target), or the instant
+  of the attribute change or retroactive start that found the clock late.
 - ``next_due_at``: the next instant at which a warning or the breach becomes due
   while the clock runs; ``None`` when nothing more can happen without an event.
 """

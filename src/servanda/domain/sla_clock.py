@@ -7,10 +7,13 @@ calendar, and every span is half-open ``[a, b)``:
 - The clock *accrues* over the spans it runs; pauses and resolved spans do not
   accrue. The wall-clock spans are kept, so a new calendar can re-measure them
   from the clock's start (attribute change, SEMANTICS rule 7).
-- ``deadline`` is the earliest instant at which elapsed == target; the breach
-  instant is the first whole second at which elapsed > target, that is
-  ``add(since, remaining + 1)``: one second after an in-window deadline, one
-  second after the next opening when the deadline is a window's closing time.
+- ``deadline`` is the earliest instant at which elapsed == target, counted from
+  the start of the current run (after a pause, from the resume).
+- Late means after the deadline (rule 8): a clock still running one second
+  after its deadline is breached at ``deadline + 1``, also when the deadline is
+  a window's closing instant and that second is closed time (then elapsed stays
+  == target while the clock is late). A stop or a pause at or before the
+  deadline is not late.
 - A warning at fraction ``f`` fires when elapsed reaches ``ceil(f * target)``.
 - Time-driven transitions due at an instant apply before that instant's events.
 - ``breached`` is sticky: once breached, a clock never becomes met again.
@@ -89,7 +92,6 @@ class SLAClock:
     """The mutable state of one clock while a ticket's events are folded."""
 
     __slots__ = (
-        "breach_floor",
         "breached_at",
         "cancelled",
         "cycle",
@@ -117,7 +119,6 @@ class SLAClock:
         self.start = start
         self.cycle = cycle
         self.timed = timed  # False while replaying history for a retroactive start
-        self.breach_floor = start
         self.spans: list[int] = []  # closed accruing spans, flat [a0, b0, a1, b1, ...]
         self.pauses: list[int] = []  # closed paused spans, flat
         self.running_since: int | None = None
@@ -159,6 +160,8 @@ class SLAClock:
     ) -> None:
         if paused:
             self.paused_since = at
+            if self.breached_at is None:
+                self.deadline = None  # a reopen into a pause state: known again on resume
         else:
             self.running_since = at
             self._schedule()
@@ -183,8 +186,6 @@ class SLAClock:
         self._close_paused(at)
         self.stopped_at = at
         self.due = None
-        if self.breached_at is None and self.elapsed_closed > self.plan.target:
-            self.breached_at = max(at, self.breach_floor)
         self._note(at, ChangeCause.STOPPED, event_id, detail)
 
     def reopen(self, at: int, paused: bool, event_id: str | None) -> None:
@@ -207,41 +208,58 @@ class SLAClock:
         cal = plan.calendar
         self.elapsed_closed = _measure(cal, self.spans)
         self.paused_closed = _measure(cal, self.pauses)
-        self.breach_floor = at
-        if self.running_since is not None:
-            self._close_running(at)
-        else:
-            self._close_paused(at)
-        self._begin_after_change(at, paused, ChangeCause.ATTRIBUTES_CHANGED, event_id, detail)
+        self._take_terms(at, paused, ChangeCause.ATTRIBUTES_CHANGED, event_id, detail)
 
     def settle_retroactive(self, at: int, paused: bool, event_id: str | None, detail: str) -> None:
         """Finish a clock replayed from creation: from ``at`` on it runs live."""
         self.timed = True
-        self.breach_floor = at
         if not self.is_open:
             # Replayed without time: a late stop is known, and so breached, only now.
-            self.breached_at = at if self.elapsed_closed > self.plan.target else None
+            self.breached_at = at if self.breached_at is not None else None
             self._note(at, ChangeCause.RETROACTIVE_START, event_id, detail)
             return
-        self._close_running(at)
-        self._close_paused(at)
-        self._begin_after_change(at, paused, ChangeCause.RETROACTIVE_START, event_id, detail)
+        self.breached_at = None  # decided again from the spans, at ``at``
+        self._take_terms(at, paused, ChangeCause.RETROACTIVE_START, event_id, detail)
 
-    def _begin_after_change(
+    def _take_terms(
         self, at: int, paused: bool, cause: ChangeCause, event_id: str | None, detail: str
     ) -> None:
-        """After a change with every span closed at ``at``: breach, catch up warnings, go on."""
-        elapsed = self.elapsed_closed
-        target = self.plan.target
-        if elapsed > target:
-            self.breached_at = at
-            self.deadline = _reached_at(self.plan.calendar, self.spans, target)
+        """Go on under the plan's terms from ``at``: breach, catch up warnings, run or pause.
+
+        The current run (or pause) stays open across the change: a change is not
+        a pause, so a run that reaches the new target exactly at ``at`` keeps that
+        deadline and is late one second later, wherever that second falls.
+        """
+        cal, target = self.plan.calendar, self.plan.target
+        since = self.running_since
+        passed = _passed_deadline(cal, self.spans, target)
+        deadline = None
+        if passed is None and since is not None:
+            deadline = cal.add_epoch(since, target - self.elapsed_closed)
+            if at > deadline:
+                passed = deadline
+        if passed is not None:  # the new deadline has already passed: late at the change
+            self.breached_at, self.deadline = at, passed
         else:
+            self.deadline = deadline
+            elapsed = self.elapsed_closed
+            if since is not None:
+                elapsed += cal.between_epoch(since, at)
             for fraction, seconds in self.plan.thresholds:
                 if seconds <= elapsed and not self._has_fired(fraction):
                     self.fired.append(FiredWarning(fraction, at))
-        self.deadline = self.deadline if self.breached_at is not None else None
-        self.begin(at, paused, cause, event_id, detail)
+        if since is not None and paused:
+            self._close_running(at)
+            self.paused_since = at
+            if self.breached_at is None:
+                self.deadline = None
+        elif since is None and not paused:
+            self._close_paused(at)
+            self.running_since = at
+            self._schedule()
+        elif since is not None:
+            self._schedule_due()
+        self._note(at, cause, event_id, detail)
 
     # ------------------------------------------------------------ time-driven
     def advance(self, until: int) -> None:
@@ -271,14 +289,17 @@ class SLAClock:
         self.due = self.due_warning = None
         if not self.timed or since is None or self.breached_at is not None:
             return
-        need = self.plan.target - self.elapsed_closed + 1
+        elapsed = self.elapsed_closed
         for fraction, seconds in self.plan.thresholds:
             # Thresholds already passed were caught up at the change that passed them.
-            if seconds > self.elapsed_closed and not self._has_fired(fraction):
-                need = seconds - self.elapsed_closed
+            if seconds > elapsed and not self._has_fired(fraction):
+                need = seconds - elapsed
                 self.due_warning = fraction
-                break
-        self.due, self.due_need, self.due_exact = since + need, need, False
+                self.due, self.due_need, self.due_exact = since + need, need, False
+                return
+        deadline = self.deadline
+        assert deadline is not None
+        self.due, self.due_exact = deadline + 1, True  # late means after the deadline
 
     def _pin_due(self) -> None:
         since = self.running_since
@@ -297,6 +318,10 @@ class SLAClock:
             self.elapsed_closed += self.plan.calendar.between_epoch(since, at)
             self.running_since = None
             self.due = None
+            deadline = self.deadline
+            if self.breached_at is None and deadline is not None and at > deadline:
+                # Ran past its deadline with no time-driven step (a replay): late from then.
+                self.breached_at = deadline + 1
 
     def _close_paused(self, at: int) -> None:
         since = self.paused_since
@@ -358,13 +383,22 @@ def _measure(calendar: EpochCalendar, spans: list[int]) -> int:
     return sum(between(spans[i], spans[i + 1]) for i in range(0, len(spans), 2))
 
 
-def _reached_at(calendar: EpochCalendar, spans: list[int], amount: int) -> int | None:
-    """The instant at which ``amount`` business seconds had accrued over ``spans``."""
+def _passed_deadline(calendar: EpochCalendar, spans: list[int], target: int) -> int | None:
+    """The deadline a clock with these closed runs ran past (it was late one second later).
+
+    Each run ``[a, b)`` has its own deadline, ``add(a, target - accrued before a)``
+    (a resume counts from the resume); ``None`` when every run ended at or before it.
+    """
+    between, add = calendar.between_epoch, calendar.add_epoch
     total = 0
     for i in range(0, len(spans), 2):
         a, b = spans[i], spans[i + 1]
-        length = calendar.between_epoch(a, b)
-        if total + length >= amount:
-            return calendar.add_epoch(a, amount - total)
+        length, remaining = between(a, b), target - total
+        # Only a run with at least ``remaining`` of business time can reach its
+        # deadline (so ``add`` never searches past the calendar's last opening).
+        if length >= remaining and (length or remaining):
+            deadline = add(a, remaining)
+            if b > deadline:
+                return deadline
         total += length
     return None

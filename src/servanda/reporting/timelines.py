@@ -122,8 +122,9 @@ def _why_breached(m: Measurement, zone: ZoneInfo) -> str:
         return f"the objective started to apply at {_when(retro.at, zone)} ({retro.detail}) and its target had already passed"
     paused = f", {format_duration(m.paused_seconds)} paused" if m.paused_seconds else ""
     return (
-        f"no stop before the deadline {_when(m.deadline, zone)}: elapsed exceeded the target "
-        f"{format_duration(m.target_seconds)} on {m.calendar} at {_when(m.breached_at, zone)}{paused}"
+        f"still running one second after the deadline {_when(m.deadline, zone)} (target "
+        f"{format_duration(m.target_seconds)} on {m.calendar}{paused}): breached at "
+        f"{_when(m.breached_at, zone)}"
     )
 
 

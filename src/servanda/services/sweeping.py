@@ -1,8 +1,8 @@
 """``sweep_due_clocks``: make time-driven transitions happen — warnings and breaches nobody pushed.
 
-Rule (SEMANTICS "Ticket clocks" 8-9): a running clock breaches the instant its
-elapsed time exceeds the target, and each warning threshold fires once, whether
-or not an event arrives. The sweep claims tickets whose earliest measurement
+Rule (SEMANTICS "Ticket clocks" 8-9): a clock still running one second after
+its deadline breaches at that second (also in closed time), and each warning
+threshold fires once, whether or not an event arrives. The sweep claims tickets whose earliest measurement
 ``next_due_at <= now`` in batches (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
 concurrent workers share the work without waiting on each other), re-folds them
 at ``now`` under the revision that measured them and records each transition

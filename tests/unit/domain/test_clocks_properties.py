@@ -1,7 +1,12 @@
 """Properties of the clock fold that hold for any ticket story (hypothesis).
 
 - Arrival order and duplicates never change the result (SEMANTICS rule 10).
-- A running clock's deadline is exactly its remaining business time away.
+- A running clock's deadline is exactly its remaining business time away, and
+  not yet passed: late means after the deadline (rule 8).
+- A clock breached by time was running one second before its breach, with the
+  breach due then: ``breached_at == deadline + 1``, in open or closed time.
+- A clock that stopped while running is met exactly when it stopped at or
+  before its deadline.
 - Once a clock has stopped, evaluating later changes nothing about it.
 """
 
@@ -18,7 +23,7 @@ from servanda.domain.agreements import Agreement, Condition, Definitions, Level,
 from servanda.domain.calendars import CalendarSpec, Window, build_calendars
 from servanda.domain.clocks import ClockEngine
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.measurements import ClockState
+from servanda.domain.measurements import ClockState, Measurement
 
 MONDAY = 1772438400  # 2026-03-02T08:00:00Z, 09:00 in Berlin
 HOUR = 3600
@@ -71,8 +76,13 @@ KINDS = [kind for kind in EventType if kind is not EventType.CREATED]
 
 @st.composite
 def stories(draw: st.DrawFn) -> list[TicketEvent]:
-    """A created event then up to 14 events within five days, some at the same instant."""
-    created = MONDAY + draw(st.integers(-12 * HOUR, 12 * HOUR))
+    """A created event then up to 14 events within five days, some at the same instant.
+
+    Half the tickets are created on a whole hour, so that deadlines fall on the
+    office's closing time (13:00 + 4h, 09:00 + 16h) and clocks run past them.
+    """
+    hours = st.integers(-12, 12).map(lambda n: n * HOUR)
+    created = MONDAY + draw(st.integers(-12 * HOUR, 12 * HOUR) | hours)
     priority = draw(st.sampled_from(["P1", "P2", "P3", "P4"]))
     events = [TicketEvent("c", "T", EventType.CREATED, created, priority=priority)]
     instants = st.integers(0, 5 * 24 * HOUR).map(lambda offset: created + offset - offset % 600)
@@ -113,8 +123,71 @@ def test_a_running_clock_has_exactly_its_remaining_business_time_until_its_deadl
             assert m.deadline is not None
             calendar = CALENDARS[m.calendar]
             assert calendar.between_epoch(now, m.deadline) == m.remaining_seconds
+            assert now <= m.deadline  # one second later it would be breached
             assert m.next_due_at is not None
-            assert m.next_due_at > now
+            assert now < m.next_due_at <= m.deadline + 1
+
+
+@settings(max_examples=80, deadline=None)
+@given(stories(), st.integers(0, 3 * 24 * HOUR))
+def test_a_clock_breached_by_time_was_running_one_second_before_with_its_breach_due(events, later):
+    now = _now(events, later)
+    changes = {e.at for e in events if e.type is EventType.ATTRIBUTES_CHANGED}
+    for m in ENGINE.evaluate(events, now).measurements:
+        if m.state is not ClockState.BREACHED or m.breached_at in changes:
+            continue  # breached at an attribute change: that instant, by rule 7
+        assert m.deadline is not None
+        assert m.breached_at == m.deadline + 1
+        before = ENGINE.evaluate(events, m.breached_at - 1).measurements
+        [same] = [b for b in before if (b.metric, b.cycle) == (m.metric, m.cycle)]
+        assert same.state is ClockState.RUNNING
+        assert (same.deadline, same.next_due_at) == (m.deadline, m.breached_at)
+
+
+@settings(max_examples=80, deadline=None)
+@given(stories(), st.integers(0, 3 * 24 * HOUR))
+def test_a_running_clock_is_met_if_stopped_at_its_deadline_and_breached_one_second_later(
+    events, later
+):
+    now = _now(events, later)
+    last = max(event.at for event in events)
+
+    def clock(at: int, extra: list[TicketEvent], like: Measurement) -> Measurement:
+        [found] = [
+            m
+            for m in ENGINE.evaluate(events + extra, at).measurements
+            if (m.metric, m.cycle) == (like.metric, like.cycle)
+        ]
+        return found
+
+    for m in ENGINE.evaluate(events, now).measurements:
+        if m.state is not ClockState.RUNNING:
+            continue
+        deadline = m.deadline
+        assert deadline is not None
+        alone = clock(deadline + 1, [], m)
+        assert (alone.state, alone.breached_at) == (ClockState.BREACHED, deadline + 1)
+        if deadline > last:  # a stop after every event of the story
+            stop = TicketEvent("stop", "T", EventType.RESOLVED, deadline)
+            assert clock(deadline, [stop], m).state is ClockState.MET
+            late = clock(deadline + 1, [replace(stop, at=deadline + 1)], m)
+            assert (late.state, late.breached_at) == (ClockState.BREACHED, deadline + 1)
+
+
+@settings(max_examples=80, deadline=None)
+@given(stories(), st.integers(0, 3 * 24 * HOUR))
+def test_a_clock_stopped_while_running_is_met_exactly_when_it_stopped_by_its_deadline(
+    events, later
+):
+    now = _now(events, later)
+    changes = {e.at for e in events if e.type is EventType.ATTRIBUTES_CHANGED}
+    for m in ENGINE.evaluate(events, now).measurements:
+        if m.stopped_at is None or m.deadline is None or m.state is ClockState.CANCELLED:
+            continue  # open, or stopped while paused (no deadline then)
+        if m.state is ClockState.MET:
+            assert m.stopped_at <= m.deadline
+        elif m.breached_at not in changes:
+            assert m.breached_at == m.deadline + 1 <= m.stopped_at
 
 
 @settings(max_examples=80, deadline=None)
