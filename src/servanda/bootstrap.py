@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from servanda.services.evaluation import Evaluator
     from servanda.services.ports import DefinitionsCodec, TicketFold, UnitOfWorkFactory
     from servanda.services.reports import ReportSources
+    from servanda.services.vocabulary import ValueChecker
 
 
 class SchemaOutOfDateError(ServandaError):
@@ -43,6 +44,8 @@ class Storage:
     engine: Engine
     uow_factory: UnitOfWorkFactory
     evaluator: Evaluator
+    values: ValueChecker
+    """Checks imported values against the definitions (per process: it remembers revisions)."""
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -60,6 +63,14 @@ def fold_for(definitions: Definitions) -> TicketFold:
     from servanda.domain.clocks import ClockEngine
 
     return ClockEngine(definitions, build_calendars(definitions.calendars))
+
+
+def value_checker() -> ValueChecker:
+    """The checker of unknown values, knowing the statuses the shipped state maps produce."""
+    from servanda.adapters.importers.state_maps import load_state_map
+    from servanda.services.vocabulary import ValueChecker
+
+    return ValueChecker(load_state_map().statuses.values())
 
 
 def definitions_codec() -> DefinitionsCodec:
@@ -94,6 +105,7 @@ def connect(settings: Settings, *, migrate: bool = False) -> Storage:
             reader=lambda: SqlAlchemyUnitOfWork(engine, codec, read_only=True),
             prefolds=is_sqlite(url),
         ),
+        values=value_checker(),
     )
 
 

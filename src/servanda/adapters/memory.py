@@ -133,6 +133,14 @@ class InMemoryTicketRepository:
     def existing(self, ticket_ids: Collection[str]) -> set[str]:
         return {t for t in ticket_ids if self._state.tickets.get(t) is not None}
 
+    def creation_instants(self, ticket_ids: Collection[str]) -> dict[str, int]:
+        found = {t: self._state.tickets.get(t) for t in ticket_ids}
+        return {
+            t: state.created_at
+            for t, state in found.items()
+            if state is not None and state.created_at is not None
+        }
+
     def claim_due(self, now: int, limit: int) -> dict[str, TicketPin]:
         tickets = self._state.tickets
         due = [

@@ -279,11 +279,30 @@ class Service:
 
 
 @dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """The values tickets may take, where the definitions declare them (``vocabulary:``).
+
+    ``None`` (or an attribute left out) means "not declared": the known values
+    are then inferred from the rest of the definitions (``domain.vocabulary``).
+    A declared list is exact: a value outside it is an error, not a warning.
+    """
+
+    priorities: frozenset[str] | None = None
+    statuses: frozenset[str] | None = None
+    attributes: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def is_declared(self) -> bool:
+        return self.priorities is not None or self.statuses is not None or bool(self.attributes)
+
+
+@dataclass(frozen=True, slots=True)
 class Definitions:
     """A complete, validated definitions set: what one revision stores.
 
     ``timezone`` is the provider's home zone: effective dates are read in it,
-    and it is the reporting zone of customers that name none.
+    and it is the reporting zone of customers that name none. ``vocabulary``
+    holds the ticket values the definitions declare (empty: none declared).
     """
 
     calendars: Mapping[str, CalendarSpec]
@@ -292,6 +311,7 @@ class Definitions:
     agreements: tuple[Agreement, ...]
     timezone: str = "UTC"
     provider: str = ""
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
 
     def group_of(self, customer: str | None) -> str | None:
         found = self.customers.get(customer) if customer is not None else None

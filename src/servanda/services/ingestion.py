@@ -13,6 +13,12 @@ earlier events come from the evaluator's per-process ``HistoryCache`` when the
 remembered history has as many events as the ticket's stored ``event_count``
 (read under its row lock), otherwise from the event log.
 
+Unknown values (``services.vocabulary``): with a ``ValueChecker`` every event
+is checked before anything is stored; its findings come back per identity.
+An event with an error (a value outside a declared vocabulary) — with
+``strict_values`` also one with a warning — is refused: it is not stored and
+nothing of it is folded, as if it had not been sent.
+
 Concurrency: events are appended in identity order, then the touched tickets
 are locked in id order before their histories are read, so of two batches that
 touch one ticket the one that commits last folds the events of both. A
@@ -23,10 +29,11 @@ whole batch, which is safe because it is idempotent.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from servanda.domain.errors import EventError
 from servanda.domain.events import TicketEvent
+from servanda.domain.vocabulary import Finding
 from servanda.services.evaluation import Evaluator, RefoldOutcome
 from servanda.services.ports import (
     Identity,
@@ -34,8 +41,10 @@ from servanda.services.ports import (
     TicketPin,
     Transition,
     TransitionKind,
+    UnitOfWork,
     UnitOfWorkFactory,
 )
+from servanda.services.vocabulary import ValueChecker, refusing
 
 ATTEMPTS = 5
 
@@ -53,6 +62,9 @@ class BatchOutcome:
     transitions: tuple[Transition, ...]
     touched: frozenset[str] = frozenset()  # the tickets that received new events
     created: frozenset[Identity] = frozenset()  # the identities this batch stored
+    findings: Mapping[Identity, tuple[Finding, ...]] = field(default_factory=dict)
+    """Unknown values per identity (only with a ``ValueChecker``); refused ones included."""
+    refused: frozenset[Identity] = frozenset()  # refused for their values: not stored
 
     @property
     def breaches(self) -> int:
@@ -67,15 +79,19 @@ def record_events(
     now: int,
     *,
     strict: bool = False,
+    values: ValueChecker | None = None,
+    strict_values: bool = False,
 ) -> BatchOutcome:
     """Store ``events`` (one transaction) and re-fold the tickets they touch at ``now``.
 
     With ``strict`` a conflicting duplicate raises ``EventError`` and nothing of
-    the batch is stored.
+    the batch is stored. With ``values`` unknown values are reported, and
+    refused as the module docstring says (``strict_values``: warnings too).
     """
+    policy = (values, strict_values)
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            return _record_once(uow_factory, evaluator, events, now, strict=strict)
+            return _record_once(uow_factory, evaluator, events, now, strict=strict, policy=policy)
         except StorageContentionError:
             if attempt == ATTEMPTS:
                 raise
@@ -89,6 +105,7 @@ def _record_once(
     now: int,
     *,
     strict: bool,
+    policy: tuple[ValueChecker | None, bool],
 ) -> BatchOutcome:
     unique: dict[Identity, TicketEvent] = {}
     conflicts: list[TicketEvent] = []
@@ -101,13 +118,17 @@ def _record_once(
             else:
                 conflicts.append(event)
     batch = [unique[identity] for identity in sorted(unique)]
-    histories: dict[str, list[TicketEvent]] = {}
-    for event in batch:
-        histories.setdefault(event.ticket, []).append(event)
+    histories = _by_ticket(batch)
     prefolded = (
         evaluator.prefold(uow_factory, histories, now) if batch and evaluator.prefolds else None
     )
     with uow_factory() as uow:
+        findings, refused = _check_values(uow, batch, policy)
+        if refused:
+            dropped = {event.ticket for event in batch if event.identity in refused}
+            batch = [event for event in batch if event.identity not in refused]
+            histories = _by_ticket(batch)
+            prefolded = prefolded.without(dropped) if prefolded is not None else None
         new = uow.events.add_new(batch)
         if len(new) < len(batch):
             old = [event for event in batch if (event.source, event.id) not in new]
@@ -140,7 +161,27 @@ def _record_once(
         transitions=refolded.transitions,
         touched=frozenset(touched),
         created=frozenset(new),
+        findings=findings,
+        refused=refused,
     )
+
+
+def _check_values(
+    uow: UnitOfWork, batch: Sequence[TicketEvent], policy: tuple[ValueChecker | None, bool]
+) -> tuple[dict[Identity, tuple[Finding, ...]], frozenset[Identity]]:
+    """The batch's unknown values, and the identities to refuse for them."""
+    checker, strict_values = policy
+    if checker is None:
+        return {}, frozenset()
+    findings = checker.check_events(uow, batch)
+    return findings, refusing(findings, strict=strict_values)
+
+
+def _by_ticket(events: Sequence[TicketEvent]) -> dict[str, list[TicketEvent]]:
+    histories: dict[str, list[TicketEvent]] = {}
+    for event in events:
+        histories.setdefault(event.ticket, []).append(event)
+    return histories
 
 
 def _complete_histories(

@@ -194,6 +194,10 @@ class TicketRepository(Protocol):
         """The ids among ``ticket_ids`` that have a stored ticket (no lock taken)."""
         ...
 
+    def creation_instants(self, ticket_ids: Collection[str]) -> dict[str, int]:
+        """The stored ``created_at`` of those of ``ticket_ids`` that have one (no lock taken)."""
+        ...
+
     def view(self, ticket_id: str) -> TicketRecord | None:
         """The ticket with its measurements (by key), events and transitions (by instant),
         read in one exchange where the database allows; ``None`` if there is no such row."""

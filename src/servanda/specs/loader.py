@@ -4,8 +4,8 @@ Every problem is collected, located (file, 1-based line and column) and raised
 at once as one ``DefinitionError``; nothing half-valid is ever returned. Order
 of work: parse each file (a syntax error stops only that file), merge the
 folder, check each entry's shape (pydantic), then its meaning (references,
-units per metric, overlaps, bands), then ambiguity across agreements
-(``find_ambiguities``), reported at both objectives.
+units per metric, overlaps, bands, values outside a declared vocabulary), then
+ambiguity across agreements (``find_ambiguities``), reported at both objectives.
 
 ``load_definitions_from_texts({name: text})`` does the same from texts, so a
 stored revision can keep its source files and be reloaded as it was.
@@ -26,8 +26,15 @@ from servanda.domain.precedence import find_ambiguities
 from servanda.specs.agreements import Known, build_agreement
 from servanda.specs.calendars import build_calendar, check_zone
 from servanda.specs.messages import report_validation_error
-from servanda.specs.models import AgreementEntry, CalendarEntry, CustomerEntry, ServiceEntry
+from servanda.specs.models import (
+    AgreementEntry,
+    CalendarEntry,
+    CustomerEntry,
+    ServiceEntry,
+    VocabularyEntry,
+)
 from servanda.specs.sources import DocPath, Problems, merge, parse_text, read_sources
+from servanda.specs.vocabulary import build_vocabulary, check_agreements
 
 __all__ = ["load_definitions", "load_definitions_from_texts", "read_sources"]
 
@@ -93,6 +100,14 @@ def _build(document: dict[str, Any], problems: Problems) -> Definitions | None:
         calendars, frozenset(document["services"]), frozenset(document["customers"]), groups
     )
     agreements, where = _agreements(document, known, problems)
+    raw_vocabulary = document.get("vocabulary")
+    vocabulary = build_vocabulary(
+        None
+        if raw_vocabulary is None
+        else _validate(VocabularyEntry, raw_vocabulary, ("vocabulary",), problems),
+        problems,
+    )
+    check_agreements(vocabulary, document["agreements"], problems)
     built = {name: spec for name, spec in calendars.items() if spec is not None}
     definitions = Definitions(
         calendars={ALWAYS_OPEN: CalendarSpec.always_open(), **built},
@@ -101,6 +116,7 @@ def _build(document: dict[str, Any], problems: Problems) -> Definitions | None:
         agreements=tuple(agreements),
         timezone=timezone or "UTC",
         provider=provider or "",
+        vocabulary=vocabulary,
     )
     _report_ambiguities(definitions, where, problems)
     return None if problems.issues else definitions

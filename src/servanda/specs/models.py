@@ -82,6 +82,14 @@ ConditionValues = Annotated[
         }
     ),
 ]
+# A value tickets may take (vocabulary): text, numbers read as text like condition values.
+ValueText = Annotated[
+    str,
+    BeforeValidator(_text),
+    Field(min_length=1),
+    WithJsonSchema({"type": ["string", "number"], "minLength": 1}),
+]
+ValueList = Annotated[list[ValueText], Field(min_length=1)]
 WindowsText = Annotated[
     str | list[str],
     Field(
@@ -247,6 +255,22 @@ class AgreementEntry(Entry):
     responsibilities: ResponsibilitiesEntry | None = None
 
 
+class VocabularyEntry(Entry):
+    """The values tickets may take. A declared list is exact: events with a value outside it are
+    rejected. Left out, the known values are inferred from the definitions (unknown: a warning)."""
+
+    priorities: ValueList | None = Field(
+        None, description="Every priority a ticket may have, e.g. [P1, P2, P3]."
+    )
+    statuses: ValueList | None = Field(
+        None, description="Every status events may carry (created and status_changed)."
+    )
+    attributes: dict[str, ValueList] = Field(
+        default_factory=dict,
+        description="Per ticket attribute (channel, type, a custom field), every value it may take.",
+    )
+
+
 class DefinitionsDocument(Entry):
     """A definitions file; a folder's files are merged into one such document."""
 
@@ -263,6 +287,9 @@ class DefinitionsDocument(Entry):
     services: dict[str, ServiceEntry] = Field(default_factory=dict)
     customers: dict[str, CustomerEntry] = Field(default_factory=dict)
     agreements: list[AgreementEntry] = Field(default_factory=list)
+    vocabulary: VocabularyEntry | None = Field(
+        None, description="The ticket values the definitions accept (default: inferred)."
+    )
 
 
 __all__ = [
@@ -281,4 +308,5 @@ __all__ = [
     "ObjectiveEntry",
     "ResponsibilitiesEntry",
     "ServiceEntry",
+    "VocabularyEntry",
 ]

@@ -9,6 +9,8 @@ Encoding rule, driven by the dataclass field types of the domain values:
 ``frozenset`` -> sorted list, ``tuple`` -> list, ``Mapping`` -> object with
 sorted keys, ``StrEnum`` -> its value. ``canonical_bytes`` is sorted-key
 compact JSON, so equal definitions give equal bytes and equal ``content_hash``.
+A ``vocabulary`` that declares nothing is left out of the document, so
+definitions written before the vocabulary existed keep their bytes and hash.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ def to_document(definitions: Definitions) -> dict[str, Any]:
     """The JSON-ready document of ``definitions`` (plain dicts, lists, strings, numbers)."""
     encoded = encode(definitions)
     assert isinstance(encoded, dict)
+    if not definitions.vocabulary.is_declared:
+        del encoded["vocabulary"]
     return {"format": SNAPSHOT_FORMAT, "definitions": encoded}
 
 

@@ -22,7 +22,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from servanda.domain.errors import Issue
 
 DocPath = tuple[str | int, ...]
-SCALARS = ("provider", "timezone")
+SCALARS = ("provider", "timezone", "vocabulary")  # each set in one file only
 MAPPINGS = ("calendars", "services", "customers")
 SECTION_NOUN = {"calendars": "calendar", "services": "service", "customers": "customer"}
 TOP_LEVEL = (*SCALARS, *MAPPINGS, "agreements")

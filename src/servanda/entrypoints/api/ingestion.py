@@ -30,21 +30,25 @@ import gc
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import anyio.to_thread
-from pydantic import BaseModel, Field
 
 from servanda.bootstrap import Storage, connect, load_settings
 from servanda.domain.errors import ConflictError, EventError
 from servanda.domain.events import TicketEvent
 from servanda.entrypoints.api.errors import ApiError
+from servanda.entrypoints.api.results import (
+    ItemResult,
+    stored_results,
+    summarise,
+)
 from servanda.services.ingestion import record_events
-from servanda.services.ports import Identity, UnitOfWorkFactory
+from servanda.services.ports import UnitOfWorkFactory
 from servanda.specs.events import event_from_json
 
 INGESTION_SLOTS = 2
@@ -58,25 +62,6 @@ GC_THRESHOLDS = (20_000, 10, 10)
 """Cyclic garbage collection every 20,000 net allocations instead of CPython's 700: folding
 allocates mostly acyclic objects and the history cache makes the heap large; with the
 default, full collections took a batch from 14 to 20 ms of CPU within 180,000 events."""
-
-
-ItemStatus = Literal["created", "duplicate", "rejected"]
-
-
-class ItemResult(BaseModel):
-    index: int = Field(description="Position of the item in the request (0-based).")
-    source: str | None
-    id: str | None
-    status: ItemStatus
-    reason: str | None = None
-
-
-class BatchResult(BaseModel):
-    received: int
-    created: int
-    duplicates: int
-    rejected: int
-    results: list[ItemResult]
 
 
 TEXT_LIMITS = {"id": 200, "ticket": 200, "source": 200, "customer": 200, "service": 200}
@@ -125,10 +110,15 @@ class DefinitionsSeen:
 
 
 def batch_answer(
-    storage: Storage, definitions: DefinitionsSeen, items: Sequence[object], now: int
+    storage: Storage,
+    definitions: DefinitionsSeen,
+    items: Sequence[object],
+    now: int,
+    strict: bool = False,
 ) -> bytes:
     """Check, store and fold one batch; the JSON of its ``BatchResult`` (one result per item,
-    in input order). ``ConflictError`` while no definitions are stored."""
+    in input order). ``strict``: items with unknown values are rejected, not stored.
+    ``ConflictError`` while no definitions are stored."""
     results: list[ItemResult | None] = [None] * len(items)
     parsed: list[tuple[int, TicketEvent]] = []
     for index, raw in enumerate(items):
@@ -144,51 +134,23 @@ def batch_answer(
                 reason=str(error),
             )
     definitions.require(storage.uow_factory)
-    outcome = record_events(storage.uow_factory, storage.evaluator, [e for _, e in parsed], now)
-    for result in stored_results(parsed, outcome.conflicts, outcome.created.__contains__):
+    outcome = record_events(
+        storage.uow_factory,
+        storage.evaluator,
+        [e for _, e in parsed],
+        now,
+        values=storage.values,
+        strict_values=strict,
+    )
+    for result in stored_results(
+        parsed,
+        outcome.conflicts,
+        outcome.created.__contains__,
+        outcome.findings,
+        outcome.refused,
+    ):
         results[result.index] = result
     return summarise([r for r in results if r is not None]).model_dump_json().encode()
-
-
-class Identified(Protocol):
-    @property
-    def source(self) -> str: ...
-    @property
-    def id(self) -> str: ...
-    @property
-    def identity(self) -> Identity: ...
-
-
-def stored_results(
-    parsed: Sequence[tuple[int, Identified]],
-    conflicts: Sequence[Identified],
-    stored_now: Callable[[Identity], bool],
-) -> Iterator[ItemResult]:
-    """The result of each valid item of a batch after storing: ``rejected`` if its identity
-    holds other content (``conflicts``), ``duplicate`` if it was stored before this batch or
-    appeared earlier in it, else ``created``."""
-    conflicting = {id(item) for item in conflicts}
-    seen: set[Identity] = set()
-    for index, item in parsed:
-        status: ItemStatus = "created"
-        reason = None
-        if id(item) in conflicting:
-            status = "rejected"
-            reason = f"identity {item.source}/{item.id} is already taken by other content"
-        elif item.identity in seen or not stored_now(item.identity):
-            status = "duplicate"
-        seen.add(item.identity)
-        yield ItemResult(index=index, source=item.source, id=item.id, status=status, reason=reason)
-
-
-def summarise(results: list[ItemResult]) -> BatchResult:
-    return BatchResult(
-        received=len(results),
-        created=sum(r.status == "created" for r in results),
-        duplicates=sum(r.status == "duplicate" for r in results),
-        rejected=sum(r.status == "rejected" for r in results),
-        results=results,
-    )
 
 
 def _field(raw: object, key: str) -> str | None:
@@ -199,7 +161,9 @@ def _field(raw: object, key: str) -> str | None:
 class Ingestion(Protocol):
     """Folds batches for ``POST /api/v1/events``."""
 
-    async def answer(self, items: list[Any], now: int, client: object) -> bytes:
+    async def answer(
+        self, items: list[Any], now: int, client: object, strict: bool = False
+    ) -> bytes:
         """``batch_answer`` for ``items``; ``client`` identifies the connection (affinity)."""
         ...
 
@@ -214,9 +178,17 @@ class InProcessIngestion:
         self._definitions = DefinitionsSeen()
         self._limiter = anyio.CapacityLimiter(slots)
 
-    async def answer(self, items: list[Any], now: int, client: object) -> bytes:
+    async def answer(
+        self, items: list[Any], now: int, client: object, strict: bool = False
+    ) -> bytes:
         return await anyio.to_thread.run_sync(
-            batch_answer, self._storage, self._definitions, items, now, limiter=self._limiter
+            batch_answer,
+            self._storage,
+            self._definitions,
+            items,
+            now,
+            strict,
+            limiter=self._limiter,
         )
 
     def close(self) -> None:
@@ -268,8 +240,8 @@ def _exit_when_orphaned(parent: int) -> None:
             os._exit(0)
 
 
-def _answer_in_process(items: list[Any], now: int) -> bytes:
-    return batch_answer(_in_process["storage"], _process_definitions, items, now)
+def _answer_in_process(items: list[Any], now: int, strict: bool) -> bytes:
+    return batch_answer(_in_process["storage"], _process_definitions, items, now, strict)
 
 
 def _ready() -> int:
@@ -309,7 +281,9 @@ class ProcessIngestion:
             return preferred
         return min(range(len(self._busy)), key=lambda i: (self._busy[i], i != preferred))
 
-    async def answer(self, items: list[Any], now: int, client: object) -> bytes:
+    async def answer(
+        self, items: list[Any], now: int, client: object, strict: bool = False
+    ) -> bytes:
         index = self._choose(client)
         if len(self._last) >= 10_000:
             self._last.clear()
@@ -317,7 +291,7 @@ class ProcessIngestion:
         self._busy[index] += 1
         executor = self._executors[index]
         try:
-            future: Future[bytes] = executor.submit(_answer_in_process, items, now)
+            future: Future[bytes] = executor.submit(_answer_in_process, items, now, strict)
             return await asyncio.wrap_future(future)
         except BrokenProcessPool:
             if self._executors[index] is executor:

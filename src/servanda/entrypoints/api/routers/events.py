@@ -5,7 +5,9 @@ Each item is checked by the same rules as a JSONL import
 ``created`` (stored now), ``duplicate`` (already stored with equal content, or
 repeated earlier in the batch) or ``rejected`` with a reason (invalid, or an
 identity already holding other content). Valid items are stored even when
-others are rejected. At most ``MAX_BATCH`` items per request (413 beyond).
+others are rejected. Each result lists the item's unknown values (``warnings``,
+``domain.vocabulary``); an item with a value outside a declared vocabulary is
+rejected, and with ``?strict=true`` so is one with any unknown value. At most ``MAX_BATCH`` items per request (413 beyond).
 The batch is folded by the app's ``Ingestion`` (``servanda.entrypoints.api.ingestion``:
 under ``servanda serve``, in a lower-priority ingestion process).
 """
@@ -14,13 +16,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from servanda.domain.events import EventType
 from servanda.entrypoints.api.context import Context, Writer
 from servanda.entrypoints.api.errors import ApiError
-from servanda.entrypoints.api.ingestion import BatchResult
+from servanda.entrypoints.api.results import BatchResult
 
 MAX_BATCH = 1000
 
@@ -51,6 +53,14 @@ EVENT_SCHEMA: dict[str, Any] = {
 
 EventObject = Annotated[Any, WithJsonSchema(EVENT_SCHEMA)]
 
+Strict = Annotated[
+    bool,
+    Query(
+        description="Reject (do not store) items with values the definitions do not know, "
+        "instead of storing them with warnings."
+    ),
+]
+
 
 class EventBatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -70,9 +80,9 @@ def check_batch_size(count: int) -> None:
 
 @router.post("/events", response_model=BatchResult, summary="Record a batch of ticket events")
 async def post_events(
-    batch: EventBatch, request: Request, ctx: Context, principal: Writer
+    batch: EventBatch, request: Request, ctx: Context, principal: Writer, strict: Strict = False
 ) -> Response:
     check_batch_size(len(batch.events))
     client = request.client.port if request.client else None  # the connection, for affinity
-    answer = await ctx.ingestion.answer(batch.events, ctx.now(), client)
+    answer = await ctx.ingestion.answer(batch.events, ctx.now(), client, strict)
     return Response(answer, media_type="application/json")

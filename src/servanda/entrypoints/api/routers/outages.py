@@ -5,6 +5,8 @@ Each item is read by the same rules as an outage file import
 ``service``, ``start``, ``end`` (ISO 8601 with an offset), optional
 ``impact``, ``weight``, ``planned``, ``customers``, ``source``,
 ``description``. At most ``MAX_BATCH`` items per request (413 beyond).
+A service or customer the definitions do not know is a warning on the item's
+result; with ``?strict=true`` the item is rejected instead.
 """
 
 from __future__ import annotations
@@ -17,14 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from servanda.adapters.importers.outages import outage_from_mapping
 from servanda.domain.outages import Outage
 from servanda.entrypoints.api.context import Context, Writer
-from servanda.entrypoints.api.ingestion import (
-    BatchResult,
-    ItemResult,
-    refuse_nul,
-    stored_results,
-    summarise,
-)
-from servanda.entrypoints.api.routers.events import MAX_BATCH, check_batch_size
+from servanda.entrypoints.api.ingestion import refuse_nul
+from servanda.entrypoints.api.results import BatchResult, ItemResult, stored_results, summarise
+from servanda.entrypoints.api.routers.events import MAX_BATCH, Strict, check_batch_size
 from servanda.services.outages import record_outages
 
 router = APIRouter(tags=["outages"])
@@ -58,7 +55,9 @@ class OutageBatch(BaseModel):
 
 
 @router.post("/outages", response_model=BatchResult, summary="Record outages and maintenance")
-def post_outages(batch: OutageBatch, ctx: Context, principal: Writer) -> BatchResult:
+def post_outages(
+    batch: OutageBatch, ctx: Context, principal: Writer, strict: Strict = False
+) -> BatchResult:
     check_batch_size(len(batch.outages))
     results: list[ItemResult | None] = [None] * len(batch.outages)
     parsed: list[tuple[int, Outage]] = []
@@ -74,7 +73,18 @@ def post_outages(batch: OutageBatch, ctx: Context, principal: Writer) -> BatchRe
             )
     with ctx.storage.uow_factory() as uow:
         before = uow.outages.existing(sorted({o.identity for _, o in parsed}))
-    outcome = record_outages(ctx.storage.uow_factory, [o for _, o in parsed])
-    for result in stored_results(parsed, outcome.conflicts, lambda i: i not in before):
+    outcome = record_outages(
+        ctx.storage.uow_factory,
+        [o for _, o in parsed],
+        values=ctx.storage.values,
+        strict_values=strict,
+    )
+    for result in stored_results(
+        parsed,
+        outcome.conflicts,
+        lambda i: i not in before,
+        outcome.findings,
+        outcome.refused,
+    ):
         results[result.index] = result
     return summarise([r for r in results if r is not None])
