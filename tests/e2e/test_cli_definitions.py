@@ -69,6 +69,7 @@ def test_schema_prints_a_json_schema_of_the_format(cli: typer.Typer) -> None:
         "services",
         "customers",
         "agreements",
+        "vocabulary",
     }
     objective = schema["$defs"]["ObjectiveEntry"]
     assert objective["additionalProperties"] is False

@@ -167,6 +167,20 @@ class InMemoryTicketRepository:
         for state in states:
             self._state.tickets[state.id] = state
 
+    def page(
+        self, *, measured: bool | None, customer: str | None, limit: int | None, offset: int
+    ) -> list[tuple[TicketState, int]]:
+        found = []
+        for ticket_id, state in sorted(self._state.tickets.items()):
+            clocks = len(self._state.measurements.get(ticket_id, ()))
+            if state is None or state.event_count == 0:
+                continue
+            if customer is not None and state.customer != customer:
+                continue
+            if measured is None or measured == (clocks > 0):
+                found.append((state, clocks))
+        return found[offset:] if limit is None else found[offset : offset + limit]
+
     def view(self, ticket_id: str) -> TicketRecord | None:
         state = self._state.tickets.get(ticket_id)
         if state is None:

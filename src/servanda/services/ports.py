@@ -219,6 +219,14 @@ class TicketRepository(Protocol):
 
     def save(self, states: Sequence[TicketState]) -> None: ...
 
+    def page(
+        self, *, measured: bool | None, customer: str | None, limit: int | None, offset: int
+    ) -> list[tuple[TicketState, int]]:
+        """Stored tickets (with events) by id, each with its number of clocks (measurements);
+        ``measured`` keeps those with (True) or without (False) any, ``customer`` one customer's;
+        ``limit`` ``None`` means all from ``offset`` on."""
+        ...
+
     def get(self, ticket_id: str) -> TicketState:
         """``NotFoundError`` if the ticket has no stored events."""
         ...

@@ -150,6 +150,14 @@ def parse_csv_events(
     lines: Iterable[str], *, zone: tzinfo | None = None, source: str = DEFAULT_SOURCE
 ) -> Iterator[TicketEvent | Rejection]:
     """Events from CSV text lines; a bad header rejects line 1 and stops."""
+    for item in parse_csv_rows(lines, zone=zone, source=source):
+        yield item if isinstance(item, Rejection) else item[1]
+
+
+def parse_csv_rows(
+    lines: Iterable[str], *, zone: tzinfo | None = None, source: str = DEFAULT_SOURCE
+) -> Iterator[tuple[int, TicketEvent, str] | Rejection]:
+    """``parse_csv_events`` with each event's line number (the row's last line) and raw cells."""
     reader = csv.reader(iter(lines))
     header = next(reader, None)
     if header is None:
@@ -167,7 +175,8 @@ def parse_csv_events(
         try:
             if len(cells) != len(header):
                 raise ValueError(f"{len(cells)} values for {len(header)} columns")
-            yield event_from_row(dict(zip(header, cells, strict=True)), zone=zone, source=source)
+            event = event_from_row(dict(zip(header, cells, strict=True)), zone=zone, source=source)
+            yield number, event, ",".join(cells)
         except ValueError as error:
             yield Rejection(number, str(error), ",".join(cells))
 

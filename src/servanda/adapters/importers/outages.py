@@ -71,10 +71,28 @@ def outage_from_mapping(
     )
 
 
+Numbered = tuple[int, Outage]  # an outage and the line it was read from
+
+
 def parse_outages_jsonl(
     lines: Iterable[str], *, zone: tzinfo | None = None, source: str = DEFAULT_SOURCE
 ) -> Iterator[Outage | Rejection]:
     """Outages from JSON Lines; blank lines are skipped."""
+    for item in _jsonl(lines, zone, source):
+        yield item if isinstance(item, Rejection) else item[1]
+
+
+def parse_outages_csv(
+    lines: Iterable[str], *, zone: tzinfo | None = None, source: str = DEFAULT_SOURCE
+) -> Iterator[Outage | Rejection]:
+    """Outages from CSV with a header row naming the columns (any order, extras refused)."""
+    for item in _csv(lines, zone, source):
+        yield item if isinstance(item, Rejection) else item[1]
+
+
+def _jsonl(
+    lines: Iterable[str], zone: tzinfo | None, source: str
+) -> Iterator[Numbered | Rejection]:
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -82,15 +100,12 @@ def parse_outages_jsonl(
             record = orjson.loads(line)
             if not isinstance(record, dict):
                 raise ValueError("a line must hold one JSON object")
-            yield outage_from_mapping(record, zone=zone, source=source)
+            yield number, outage_from_mapping(record, zone=zone, source=source)
         except (ValueError, orjson.JSONDecodeError) as error:
             yield Rejection(number, str(error), line.rstrip("\n"))
 
 
-def parse_outages_csv(
-    lines: Iterable[str], *, zone: tzinfo | None = None, source: str = DEFAULT_SOURCE
-) -> Iterator[Outage | Rejection]:
-    """Outages from CSV with a header row naming the columns (any order, extras refused)."""
+def _csv(lines: Iterable[str], zone: tzinfo | None, source: str) -> Iterator[Numbered | Rejection]:
     reader = csv.DictReader(iter(lines))
     for row in reader:
         number = reader.line_num
@@ -98,7 +113,7 @@ def parse_outages_csv(
         try:
             if None in row:
                 raise ValueError("more values than header columns")
-            yield outage_from_mapping(record, zone=zone, source=source)
+            yield number, outage_from_mapping(record, zone=zone, source=source)
         except ValueError as error:
             yield Rejection(number, str(error), ",".join(str(v) for v in row.values()))
 
@@ -107,9 +122,17 @@ def read_outages(
     path: Path, *, zone: tzinfo | None = None, source: str = DEFAULT_SOURCE
 ) -> Iterator[Outage | Rejection]:
     """Outages from a file, CSV when its name ends in ``.csv``, JSON Lines otherwise."""
-    parse = parse_outages_csv if path.suffix.lower() == ".csv" else parse_outages_jsonl
+    for item in read_numbered_outages(path, zone=zone, source=source):
+        yield item if isinstance(item, Rejection) else item[1]
+
+
+def read_numbered_outages(
+    path: Path, *, zone: tzinfo | None = None, source: str = DEFAULT_SOURCE
+) -> Iterator[Numbered | Rejection]:
+    """``read_outages`` with the line each outage was read from."""
+    parse = _csv if path.suffix.lower() == ".csv" else _jsonl
     with path.open(encoding="utf-8-sig", newline="") as stream:
-        for item in parse(stream, zone=zone, source=source):
+        for item in parse(stream, zone, source):
             if isinstance(item, Rejection):
                 yield Rejection(item.line, item.message, item.raw, str(path))
             else:

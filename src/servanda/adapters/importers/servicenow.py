@@ -59,6 +59,7 @@ class ServiceNowConversion:
     """The events of a whole file, the rows left out, and the counts for a summary."""
 
     events: list[TicketEvent] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # the file line of the row of each event
     rejections: list[Rejection] = field(default_factory=list)
     rows_read: int = 0
     incidents: int = 0  # distinct incident numbers among the usable rows
@@ -75,6 +76,7 @@ class _Incident:
         self.number = first.number
         self.options = options
         self.events: list[TicketEvent] = []
+        self.lines: list[int] = []
         self.used_ids: set[str] = set()
         self.at = first.opened_at
         self.rank = -1
@@ -118,6 +120,7 @@ class _Incident:
             repeat += 1
             event_id = f"{self.number}:{row.mod}:{kind.value}~{repeat}"
         self.used_ids.add(event_id)
+        self.lines.append(row.line)
         self.events.append(
             TicketEvent(
                 id=event_id,
@@ -182,8 +185,9 @@ def _resolution(row: IncidentRow, earliest: int) -> int:
 
 def incident_events(
     rows: list[IncidentRow], options: ServiceNowOptions
-) -> tuple[list[TicketEvent], list[Rejection]]:
-    """The events of one incident from its rows (any order); rows in unknown states are rejected."""
+) -> tuple[list[TicketEvent], list[int], list[Rejection]]:
+    """The events of one incident from its rows (any order), the line of the row of each, and
+    the rows rejected (those in unknown states)."""
     ordered, rejections = in_update_order(rows)
     usable: list[IncidentRow] = []
     for row in ordered:
@@ -193,11 +197,11 @@ def incident_events(
             message = f"{row.number}: incident_state {row.state!r} is not in the state map"
             rejections.append(Rejection(row.line, message))
     if not usable:
-        return [], rejections
+        return [], [], rejections
     incident = _Incident(usable[0], options)
     for row in usable:
         incident.apply(row)
-    return incident.events, rejections
+    return incident.events, incident.lines, rejections
 
 
 def convert_rows(
@@ -214,8 +218,9 @@ def convert_rows(
             incidents.setdefault(row.number, []).append(row)
     result.incidents = len(incidents)
     for number in sorted(incidents):
-        events, rejections = incident_events(incidents[number], options)
+        events, lines, rejections = incident_events(incidents[number], options)
         result.events.extend(events)
+        result.lines.extend(lines)
         result.rejections.extend(rejections)
         result.tickets += bool(events)
     result.rejections.sort(key=lambda rejection: rejection.line)

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Table, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from servanda.adapters.sqlalchemy import codec
@@ -205,6 +205,31 @@ class SqlAlchemyTicketRepository:
     def save(self, states: Sequence[TicketState]) -> None:
         rows = [_ticket_row(state) for state in states]
         bulk_writer(self._connection).upsert("tickets", _TICKET_COLUMNS, rows)
+
+    def page(
+        self, *, measured: bool | None, customer: str | None, limit: int | None, offset: int
+    ) -> list[tuple[TicketState, int]]:
+        """One statement: the measurement primary key (ticket_id, key) answers each ticket's
+        count and existence by index."""
+        m = measurements.c
+        clocks = (
+            select(func.count()).where(m.ticket_id == tickets.c.id).scalar_subquery().label("n")
+        )
+        has_clock = exists().where(m.ticket_id == tickets.c.id)
+        query = select(*(tickets.c[name] for name in _TICKET_COLUMNS), clocks).where(
+            tickets.c.event_count > 0
+        )
+        if customer is not None:
+            query = query.where(tickets.c.customer == customer)
+        if measured is not None:
+            query = query.where(has_clock if measured else ~has_clock)
+        query = query.order_by(tickets.c.id).offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        return [
+            (_ticket_state(dict(zip(_TICKET_COLUMNS, row[:-1], strict=True))), int(row[-1]))
+            for row in self._connection.execute(query)
+        ]
 
     def view(self, ticket_id: str) -> TicketRecord | None:
         tickets_rows, measurement_rows, event_rows, transition_rows = bulk_writer(

@@ -71,11 +71,12 @@ def _register() -> None:
     serve.register(app)
     tokens.register(app)
     webhooks.register(app)
-    from servanda.entrypoints.cli import generate, replay, ticket
+    from servanda.entrypoints.cli import generate, replay, ticket, tickets
 
     generate.register(app)
     replay.register(app)
     ticket.register(app)
+    tickets.register(app)
     from servanda.entrypoints.cli import calendar
 
     calendar.register(app)

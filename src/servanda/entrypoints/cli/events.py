@@ -4,9 +4,12 @@ Formats by file name: ``*.jsonl``/``*.ndjson``/``*.json`` (one JSON event per
 line, docs/events.md) and ``*.csv`` (docs/importing.md "CSV events"); a ``.gz``
 suffix is read compressed. A record that cannot be parsed, or that reuses a
 stored identity with other content, is reported as ``file:line: reason`` and
-its raw line written to ``--reject-file``; the rest is stored. With
-``--strict`` every file is checked first and nothing is stored if any record
-is bad. Events go in batches of ``SERVANDA_IMPORT_BATCH_SIZE`` (one
+its raw line written to ``--reject-file``; the rest is stored. A value the
+definitions do not know (``domain.vocabulary``) is reported per record as
+``file:line: ticket: message [code]`` and counted per kind in the summary; a
+value outside a declared vocabulary rejects its record. With ``--strict``
+every file is checked first (values included) and nothing is stored if any
+record is bad or carries an unknown value. Events go in batches of ``SERVANDA_IMPORT_BATCH_SIZE`` (one
 transaction each), so an interrupted import keeps whole batches only and a
 re-run completes it: re-running reports how many events were new.
 """
@@ -16,17 +19,26 @@ from __future__ import annotations
 import gc
 import gzip
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Protocol
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
 from servanda.adapters.importers.records import Rejection
 from servanda.domain.events import TicketEvent
 from servanda.entrypoints.cli.db import DatabaseUrl, open_storage
+from servanda.entrypoints.cli.import_reports import (
+    Rejects,
+    RejectSink,
+    Warnings,
+    WarningSink,
+    describe_counts,
+    refusal_text,
+)
 
 if TYPE_CHECKING:
     from servanda.bootstrap import Storage
@@ -34,7 +46,6 @@ if TYPE_CHECKING:
 
 events_app = typer.Typer(help="Import ticket events.", no_args_is_help=True)
 
-MAX_SHOWN_REJECTIONS = 20
 # Refresh the planner's statistics after these many batches (the tables grow fastest early).
 STATISTICS_AFTER_BATCHES = frozenset({1, 3, 10, 30, 100})
 
@@ -65,6 +76,8 @@ class ImportSummary:
     breaches: int = 0
     transitions: int = 0
     tickets: set[str] = field(default_factory=set)
+    unknown: Counter[str] = field(default_factory=Counter)  # unknown values per kind
+    refused: int = 0  # records refused for their values (also counted in ``rejected``)
 
     def merge(self, other: ImportSummary) -> None:
         """Add another worker's totals (``servanda events import --jobs``)."""
@@ -75,6 +88,8 @@ class ImportSummary:
         self.breaches += other.breaches
         self.transitions += other.transitions
         self.tickets |= other.tickets
+        self.unknown += other.unknown
+        self.refused += other.refused
 
     def add(self, outcome: BatchOutcome) -> None:
         self.new += outcome.new
@@ -119,13 +134,14 @@ def read_file(path: Path, advance: Advance) -> Iterator[Item]:
     with open_text(path) as stream:
         lines = _counted(stream, advance)
         if format_of(path) == "csv":
-            from servanda.adapters.importers.csv_events import parse_csv_events
+            from servanda.adapters.importers.csv_events import parse_csv_rows
 
-            for item in parse_csv_events(lines):
+            for item in parse_csv_rows(lines):
                 if isinstance(item, Rejection):
                     yield Rejection(item.line, item.message, item.raw, name)
                 else:
-                    yield SourcedEvent(item, name, None, "")
+                    number, event, raw = item
+                    yield SourcedEvent(event, name, number, raw)
             return
         yield from _read_jsonl(lines, name)
 
@@ -143,31 +159,6 @@ def _read_jsonl(lines: Iterable[str], name: str) -> Iterator[Item]:
             yield Rejection(number, str(error), line.rstrip("\n"), name)
 
 
-class Rejects(Protocol):
-    def reject(self, where: str, message: str, raw: str) -> None: ...
-
-
-class RejectSink:
-    """Reports rejections on stderr (the first few) and writes their raw lines to a file."""
-
-    def __init__(self, path: Path | None) -> None:
-        self._stream = path.open("w", encoding="utf-8") if path is not None else None
-        self.count = 0
-
-    def reject(self, where: str, message: str, raw: str) -> None:
-        self.count += 1
-        if self.count <= MAX_SHOWN_REJECTIONS:
-            typer.echo(f"{where}: {message}", err=True)
-        if self._stream is not None:
-            self._stream.write(raw + "\n")
-
-    def close(self) -> None:
-        if self.count > MAX_SHOWN_REJECTIONS:
-            typer.echo(f"... and {self.count - MAX_SHOWN_REJECTIONS} more rejected", err=True)
-        if self._stream is not None:
-            self._stream.close()
-
-
 def import_items(
     storage: Storage,
     items: Iterable[Item],
@@ -175,6 +166,7 @@ def import_items(
     now: int,
     batch_size: int,
     rejects: Rejects,
+    warnings: Warnings,
     strict: bool = False,
 ) -> ImportSummary:
     """Store ``items`` in batches; the reusable core of every event importer's command."""
@@ -186,10 +178,20 @@ def import_items(
 
     def flush() -> None:
         events = [sourced.event for sourced in batch]
-        outcome = record_events(storage.uow_factory, storage.evaluator, events, now, strict=strict)
+        outcome = record_events(
+            storage.uow_factory,
+            storage.evaluator,
+            events,
+            now,
+            strict=strict,
+            values=storage.values,
+            strict_values=strict,
+        )
         summary.add(outcome)
         if outcome.conflicts:
             _reject_conflicts(batch, outcome.conflicts, rejects)
+        if outcome.findings:
+            report_values(batch, outcome, summary, rejects, warnings)
         batch.clear()
         gc.collect(1)  # the cyclic collector is off (see below): sweep the young generations
         flushed.append(len(events))
@@ -228,6 +230,32 @@ def paused_collector() -> Iterator[None]:
         gc.unfreeze()
 
 
+def report_values(
+    batch: Sequence[SourcedEvent],
+    outcome: BatchOutcome,
+    summary: ImportSummary,
+    rejects: Rejects,
+    warnings: Warnings,
+) -> None:
+    """Each record's unknown values: a rejection if it was refused for them, else warnings."""
+    for sourced in batch:
+        event = sourced.event
+        found = outcome.findings.get(event.identity)
+        if not found:
+            continue
+        summary.unknown.update(finding.code.value for finding in found)
+        if event.identity in outcome.refused:
+            summary.rejected += 1
+            summary.refused += 1
+            where = f"{sourced.file}:{sourced.line}" if sourced.line else sourced.file
+            rejects.reject(where, refusal_text(event.ticket, found), sourced.raw)
+            continue
+        for finding in found:
+            warnings.warn(
+                sourced.file, sourced.line, f"{event.ticket}: {finding.message}", finding.code
+            )
+
+
 def _reject_conflicts(
     batch: list[SourcedEvent], conflicts: Iterable[TicketEvent], rejects: Rejects
 ) -> None:
@@ -248,23 +276,21 @@ def _reject_conflicts(
         )
 
 
-def _prescan(files: list[Path]) -> int:
-    """Parse every file without storing anything; report and count the bad records."""
-    sink = RejectSink(None)
-    for path in files:
-        for item in read_file(path, lambda _bytes, _rows: None):
-            if isinstance(item, Rejection):
-                sink.reject(f"{item.file}:{item.line}", item.message, item.raw)
-    sink.close()
-    return sink.count
-
-
 @events_app.command("import")
 def import_command(
     files: Annotated[list[Path], typer.Argument(help="JSONL or CSV event files (.gz allowed).")],
-    strict: Annotated[bool, typer.Option(help="Store nothing if any record is bad.")] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            help="Store nothing if any record is bad or has a value the definitions do not know."
+        ),
+    ] = False,
     reject_file: Annotated[
         Path | None, typer.Option(help="Write the raw lines of rejected records here.")
+    ] = None,
+    warnings_file: Annotated[
+        Path | None,
+        typer.Option(help="Write every unknown value here (file:line: ticket: message [code])."),
     ] = None,
     now: Annotated[
         str | None,
@@ -287,11 +313,12 @@ def import_command(
         if not path.is_file():
             raise typer.BadParameter(f"{path}: no such file")
         format_of(path)
-    if strict and (bad := _prescan(files)):
+    if strict and (bad := _prescan(files, database_url)):
         raise EventError(f"--strict: {bad} bad record(s), nothing was imported")
     instant = resolve_now(now)
     workers = jobs if jobs is not None else max(1, min(os.cpu_count() or 1, 8))
     rejects = RejectSink(reject_file)
+    warnings = WarningSink(warnings_file, [str(path) for path in files])
     compressed = any(path.suffix == ".gz" for path in files)
     total = None if compressed else sum(path.stat().st_size for path in files)
     try:
@@ -307,15 +334,29 @@ def import_command(
                     now=instant,
                     strict=strict,
                     rejects=rejects,
+                    warnings=warnings,
                     advance=advance,
                 )
             else:
-                summary = _import_serially(files, database_url, instant, strict, rejects, advance)
+                summary = _import_serially(
+                    files, database_url, instant, strict, (rejects, warnings), advance
+                )
     finally:
         rejects.close()
+        warnings.close()
     _print_summary(summary, reject_file)
     if summary.rejected:
         raise EventError(f"{summary.rejected:,} record(s) rejected; the others were imported")
+
+
+def _prescan(files: list[Path], database_url: str | None) -> int:
+    from servanda.entrypoints.cli.prescan import prescan
+
+    storage = open_storage(database_url)
+    try:
+        return prescan(files, storage, lambda path: read_file(path, lambda _b, _r: None))
+    finally:
+        storage.dispose()
 
 
 def _import_serially(
@@ -323,7 +364,7 @@ def _import_serially(
     database_url: str | None,
     now: int,
     strict: bool,
-    rejects: Rejects,
+    sinks: tuple[Rejects, Warnings],
     advance: Advance,
 ) -> ImportSummary:
     storage = open_storage(database_url)
@@ -334,7 +375,8 @@ def _import_serially(
             items,
             now=now,
             batch_size=storage.settings.import_batch_size,
-            rejects=rejects,
+            rejects=sinks[0],
+            warnings=sinks[1],
             strict=strict,
         )
     finally:
@@ -346,6 +388,7 @@ def _print_summary(summary: ImportSummary, reject_file: Path | None) -> None:
         f"rows read: {summary.rows:,}\n"
         f"events new: {summary.new:,}, duplicate: {summary.duplicates:,}, "
         f"rejected: {summary.rejected:,}\n"
+        f"{describe_counts(summary.unknown, summary.refused)}\n"
         f"tickets touched: {len(summary.tickets):,}\n"
         f"measurements breached: {summary.breaches:,} "
         f"(transitions recorded: {summary.transitions:,})"

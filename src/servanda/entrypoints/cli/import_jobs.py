@@ -7,8 +7,9 @@ own share (JSONL lines are routed by their ``ticket`` before full parsing;
 lines that are not even JSON go to worker 0, which reports them). Worker 0
 also reports progress. Each worker commits its own batches, so an interrupted
 parallel import, re-run, ends as an uninterrupted one exactly like a serial
-import. Rejections, progress and per-worker summaries travel to the parent on
-a queue; the parent writes the reject file and prints the merged summary.
+import. Rejections, unknown values, progress and per-worker summaries travel to the
+parent on a queue; the parent writes the reject and warnings files and prints
+the merged summary.
 """
 
 from __future__ import annotations
@@ -30,13 +31,13 @@ from servanda.entrypoints.cli.events import (
     Advance,
     ImportSummary,
     Item,
-    RejectSink,
     SourcedEvent,
     format_of,
     import_items,
     open_text,
     read_file,
 )
+from servanda.entrypoints.cli.import_reports import RejectSink, WarningSink
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,9 @@ class _QueueRejects:
     def reject(self, where: str, message: str, raw: str) -> None:
         self._messages.put(("reject", where, message, raw))
 
+    def warn(self, file: str, line: int | None, text: str, code: str) -> None:
+        self._messages.put(("warning", file, line, text, code))
+
 
 def _work(job: Job, messages: Any) -> None:  # noqa: ANN401 - a multiprocessing queue
     """A worker's whole life: import its share, report the summary (or the error)."""
@@ -131,6 +135,7 @@ def _work(job: Job, messages: Any) -> None:  # noqa: ANN401 - a multiprocessing 
                 now=job.now,
                 batch_size=storage.settings.import_batch_size,
                 rejects=_QueueRejects(messages),
+                warnings=_QueueRejects(messages),
                 strict=job.strict,
             )
         finally:
@@ -149,6 +154,7 @@ def run_jobs(
     now: int,
     strict: bool,
     rejects: RejectSink,
+    warnings: WarningSink,
     advance: Advance,
 ) -> ImportSummary:
     """Run ``jobs`` workers to completion; their merged summary, or ``EventError``."""
@@ -179,6 +185,8 @@ def run_jobs(
             advance(message[1], message[2])
         elif kind == "reject":
             rejects.reject(*message[1:])
+        elif kind == "warning":
+            warnings.warn(*message[1:])
         elif kind == "summary":
             summary.merge(message[1])
             done += 1

@@ -5,6 +5,12 @@ stored through ``record_events`` in batches of whole tickets (one transaction
 each, re-folded at ``--now``, default the wall clock), with a progress bar and
 a summary. ``--output FILE.jsonl`` only converts: the JSONL can be imported
 with ``servanda events import`` or folded by ``servanda replay``.
+
+Values the stored definitions do not know (``domain.vocabulary``; the state
+map's statuses count as known) are reported as ``file:line: incident: message
+[code]`` with the line of the row that set them, the first few per kind, and
+counted per kind in the summary; ``--warnings-file`` gets every one. With
+``--strict`` a rejected row or an unknown value stores nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -43,6 +49,11 @@ from servanda.adapters.importers.servicenow_rows import Columns
 from servanda.domain.events import EventType, TicketEvent
 from servanda.entrypoints.cli.db import DatabaseUrl
 from servanda.entrypoints.cli.events import paused_collector
+from servanda.entrypoints.cli.import_reports import WarningSink, refusal_text
+
+if TYPE_CHECKING:
+    from servanda.bootstrap import Storage
+    from servanda.services.vocabulary import ValueChecker
 
 import_app = typer.Typer(
     help="Import a service desk's own export (ServiceNow incident logs).", no_args_is_help=True
@@ -65,6 +76,8 @@ class StoreTotals:
     tickets: int = 0
     breaches: int = 0
     by_state: dict[str, int] = field(default_factory=dict)
+    unknown: Counter[str] = field(default_factory=Counter)  # unknown values per kind
+    refused: int = 0  # events refused for their values (outside a declared vocabulary)
 
 
 @import_app.command("servicenow")
@@ -72,6 +85,7 @@ def servicenow(
     file: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, help="Incident log CSV (.gz ok).")
     ],
+    *,
     state_map: Annotated[
         Path | None,
         typer.Option(exists=True, dir_okay=False, help="State map YAML (default: shipped)."),
@@ -95,15 +109,30 @@ def servicenow(
     now: Annotated[
         str | None, typer.Option(help="Fold at this ISO 8601 instant, not the wall clock.")
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            help="Store nothing if any row is rejected or any value is unknown to the definitions."
+        ),
+    ] = False,
+    warnings_file: Annotated[
+        Path | None,
+        typer.Option(
+            dir_okay=False, help="Write every unknown value here (file:line: incident: message)."
+        ),
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Convert a ServiceNow incident audit log into events and store (or write) them."""
     from servanda.adapters.importers.records import zone_named
     from servanda.adapters.importers.state_maps import load_state_map
+    from servanda.domain.errors import EventError
+    from servanda.entrypoints.cli.db import open_storage
 
     console = Console(stderr=True)
+    states = load_state_map(state_map)
     options = ServiceNowOptions(
-        state_map=load_state_map(state_map),
+        state_map=states,
         columns=Columns(customer_field, service_field, customer),
         zone=zone_named(timezone),
     )
@@ -115,8 +144,25 @@ def servicenow(
             _write_jsonl(output, converted.events)
             _print_summary(converted, None, f"written to {output}")
             return
-        totals = _store(console, converted.events, now, database_url)
+        if strict and converted.rejections:
+            raise EventError(
+                f"--strict: {len(converted.rejections):,} row(s) rejected, nothing was imported"
+            )
+        storage = open_storage(database_url)
+        try:
+            checker = storage.values.with_statuses(states.statuses.values())
+            if strict:
+                _refuse_unknown_values(console, storage, checker, converted, file)
+            warnings = WarningSink(warnings_file, [str(file)])
+            try:
+                totals = _store(console, storage, checker, converted, (now, str(file), warnings))
+            finally:
+                warnings.close()
+        finally:
+            storage.dispose()
     _print_summary(converted, totals, "stored")
+    if totals.refused:
+        raise EventError(f"{totals.refused:,} event(s) refused for unknown values")
 
 
 def _write_jsonl(path: Path, events: Sequence[TicketEvent]) -> None:
@@ -138,33 +184,81 @@ def ticket_batches(events: Sequence[TicketEvent], size: int) -> Iterator[Sequenc
 
 
 def _store(
-    console: Console, events: Sequence[TicketEvent], now_text: str | None, database_url: str | None
+    console: Console,
+    storage: Storage,
+    checker: ValueChecker,
+    converted: ServiceNowConversion,
+    where: tuple[str | None, str, WarningSink],
 ) -> StoreTotals:
-    from servanda.entrypoints.cli.db import open_storage, settings_for
+    """Store the events in batches of whole tickets; report each batch's unknown values."""
     from servanda.entrypoints.cli.sweep import resolve_now
     from servanda.services.ingestion import record_events
 
-    batch_size = settings_for(database_url).import_batch_size
+    now_text, file, warnings = where
+    events = converted.events
     now = resolve_now(now_text)
-    storage = open_storage(database_url)
     totals = StoreTotals()
-    try:
-        with _progress(console) as progress:
-            task = progress.add_task("Importing", total=len(events))
-            for batch in ticket_batches(events, batch_size):
-                outcome = record_events(storage.uow_factory, storage.evaluator, batch, now)
-                totals.new += outcome.new
-                totals.duplicates += outcome.duplicates
-                totals.conflicts.extend(outcome.conflicts)
-                totals.tickets += outcome.tickets
-                totals.breaches += outcome.breaches
-                progress.advance(task, len(batch))
-                gc.collect(1)  # the young generations only (see ``paused_collector``)
-        with storage.uow_factory() as uow:
-            totals.by_state = uow.measurements.count_by_state()
-    finally:
-        storage.dispose()
+    offset = 0
+    with _progress(console) as progress:
+        task = progress.add_task("Importing", total=len(events))
+        for batch in ticket_batches(events, storage.settings.import_batch_size):
+            outcome = record_events(
+                storage.uow_factory, storage.evaluator, batch, now, values=checker
+            )
+            totals.new += outcome.new
+            totals.duplicates += outcome.duplicates
+            totals.conflicts.extend(outcome.conflicts)
+            totals.tickets += outcome.tickets
+            totals.breaches += outcome.breaches
+            for index, event in enumerate(batch, start=offset):
+                found = outcome.findings.get(event.identity, ())
+                totals.unknown.update(finding.code.value for finding in found)
+                line = converted.lines[index]
+                if event.identity in outcome.refused:
+                    totals.refused += 1
+                    console.print(
+                        f"[yellow]rejected[/yellow] {file}:{line}: "
+                        f"{refusal_text(event.ticket, found)}",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
+                    continue
+                for finding in found:
+                    warnings.warn(file, line, f"{event.ticket}: {finding.message}", finding.code)
+            offset += len(batch)
+            progress.advance(task, len(batch))
+            gc.collect(1)  # the young generations only (see ``paused_collector``)
+    with storage.uow_factory() as uow:
+        totals.by_state = uow.measurements.count_by_state()
     return totals
+
+
+def _refuse_unknown_values(
+    console: Console,
+    storage: Storage,
+    checker: ValueChecker,
+    converted: ServiceNowConversion,
+    file: Path,
+) -> None:
+    """``--strict``: ``EventError`` (after showing the first few) if any value is unknown."""
+    from servanda.domain.errors import EventError
+
+    with storage.uow_factory() as uow:
+        findings = checker.check_events(uow, converted.events)
+    if not findings:
+        return
+    bad = [
+        (line, event, findings[event.identity])
+        for line, event in zip(converted.lines, converted.events, strict=True)
+        if event.identity in findings
+    ]
+    for line, event, found in sorted(bad, key=lambda item: item[0])[:SHOWN_REJECTIONS]:
+        console.print(
+            f"[yellow]rejected[/yellow] {file}:{line}: {refusal_text(event.ticket, found)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    raise EventError(f"--strict: {len(bad):,} event(s) with unknown values, nothing was imported")
 
 
 class RateColumn(ProgressColumn):
@@ -217,6 +311,9 @@ def _print_summary(converted: ServiceNowConversion, totals: StoreTotals | None, 
             ("events rejected (conflicting duplicates)", len(totals.conflicts)),
             ("tickets touched", totals.tickets),
             ("measurements breached by this import", totals.breaches),
+            ("unknown values", sum(totals.unknown.values())),
+            *((f"  {code}", n) for code, n in sorted(totals.unknown.items())),
+            ("events refused for unknown values", totals.refused),
             *(
                 (f"measurements {state} (database)", n)
                 for state, n in sorted(totals.by_state.items())

@@ -1,21 +1,24 @@
-"""``GET /api/v1/tickets/{id}``: a ticket's attributes, clocks (measurements) and timeline.
+"""``GET /api/v1/tickets``: the tickets list (``?measured=false``: those without a clock, each
+with the reason); ``GET /api/v1/tickets/{id}``: a ticket's attributes, clocks and timeline.
 
 The timeline merges the ticket's events (in application order) and its
 recorded transitions (warning, breached, met) by instant. A customer token
-sees only its customer's tickets: any other id is the same 404 as a missing one.
-Instants are ISO 8601 in UTC.
+sees only its customer's tickets: any other id is the same 404 as a missing one,
+and the list is narrowed to its customer. Instants are ISO 8601 in UTC.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel, Field
 
+from servanda.domain.coverage import UnmeasuredCode
 from servanda.domain.measurements import Measurement, iso
 from servanda.entrypoints.api.context import ClockReader, Context, only_customer
 from servanda.services.queries import TicketView, ticket_view
+from servanda.services.tickets import TicketFilter, TicketRow, list_tickets
 from servanda.specs.events import event_to_json
 
 router = APIRouter(tags=["tickets"])
@@ -89,6 +92,89 @@ class TicketOut(BaseModel):
     next_due_at: str | None
     measurements: list[MeasurementOut]
     timeline: list[TimelineEntry]
+
+
+class UnmeasuredOut(BaseModel):
+    code: UnmeasuredCode = Field(description="Why the ticket has no clock; stable.")
+    message: str = Field(description="The reason, with the attribute values that decided it.")
+
+
+class TicketListItem(BaseModel):
+    id: str
+    customer: str | None
+    service: str | None
+    priority: str | None
+    status: str | None
+    attributes: dict[str, str]
+    created_at: str | None
+    last_event_at: str | None
+    event_count: int
+    revision_id: int | None
+    evaluated_at: str | None
+    clocks: int = Field(description="How many clocks (measurements) the ticket has.")
+    unmeasured: UnmeasuredOut | None = Field(
+        description="Why the ticket has no clock; null when it has one."
+    )
+
+
+class TicketPageOut(BaseModel):
+    items: list[TicketListItem]
+    limit: int
+    offset: int
+    next_offset: int | None
+
+
+def list_item(row: TicketRow) -> TicketListItem:
+    state = row.state
+    reason = row.unmeasured
+    return TicketListItem(
+        id=state.id,
+        customer=state.customer,
+        service=state.service,
+        priority=state.priority,
+        status=state.status,
+        attributes=dict(state.attributes),
+        created_at=iso(state.created_at),
+        last_event_at=iso(state.last_event_at),
+        event_count=state.event_count,
+        revision_id=state.revision_id,
+        evaluated_at=iso(state.evaluated_at),
+        clocks=row.clocks,
+        unmeasured=None
+        if reason is None
+        else UnmeasuredOut(code=reason.code, message=reason.message),
+    )
+
+
+MAX_PAGE = 500
+Name = Annotated[str | None, Query(min_length=1, max_length=200)]
+
+
+@router.get("/tickets", response_model=TicketPageOut, summary="Tickets, by id")
+def get_tickets(
+    ctx: Context,
+    principal: ClockReader,
+    measured: Annotated[
+        bool | None,
+        Query(description="false: only tickets without any clock; true: only those with one."),
+    ] = None,
+    customer: Name = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
+) -> TicketPageOut:
+    wanted = TicketFilter(measured=measured, customer=customer, limit=limit, offset=offset)
+    page = list_tickets(
+        ctx.storage.uow_factory,
+        wanted,
+        only_customer=only_customer(principal),
+        values=ctx.storage.values,
+    )
+    return TicketPageOut(
+        items=[list_item(row) for row in page.items],
+        limit=limit,
+        offset=offset,
+        next_offset=page.next_offset,
+    )
 
 
 def measurement_out(key: str, revision_id: int | None, m: Measurement) -> MeasurementOut:
