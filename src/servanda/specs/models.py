@@ -84,10 +84,7 @@ ConditionValues = Annotated[
 ]
 # A value tickets may take (vocabulary): text, numbers read as text like condition values.
 ValueText = Annotated[
-    str,
-    BeforeValidator(_text),
-    Field(min_length=1),
-    WithJsonSchema({"type": ["string", "number"], "minLength": 1}),
+    str, BeforeValidator(_text), WithJsonSchema({"type": ["string", "number"], "minLength": 1})
 ]
 ValueList = Annotated[list[ValueText], Field(min_length=1)]
 WindowsText = Annotated[

@@ -53,7 +53,9 @@ def _values(values: list[str] | None, path: DocPath, problems: Problems) -> froz
         return None
     seen: set[str] = set()
     for index, value in enumerate(values):
-        if value in seen:
+        if not value:
+            problems.add((*path, index), "an empty value matches no ticket; remove it")
+        elif value in seen:
             problems.add((*path, index), f"{value!r} is listed twice")
         seen.add(value)
     return frozenset(seen)
