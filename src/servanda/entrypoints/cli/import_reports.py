@@ -63,13 +63,15 @@ class WarningSink:
         self._stream = path.open("w", encoding="utf-8") if path is not None else None
         self._order = {name: index for index, name in enumerate(files)}
         self.counts: Counter[str] = Counter()
-        self._first: dict[str, list[tuple[tuple[int, str, int], str]]] = {}
+        # (file order, file, line, arrival): one record's findings keep their fixed order
+        self._first: dict[str, list[tuple[tuple[int, str, int, int], str]]] = {}
 
     def warn(self, file: str, line: int | None, text: str, code: str) -> None:
         self.counts[code] += 1
         entry = f"{file}:{line}: {text} [{code}]" if line else f"{file}: {text} [{code}]"
         first = self._first.setdefault(code, [])
-        insort(first, ((self._order.get(file, len(self._order)), file, line or 0), entry))
+        key = (self._order.get(file, len(self._order)), file, line or 0, self.counts.total())
+        insort(first, (key, entry))
         if len(first) > SHOWN_PER_KIND:
             first.pop()
         if self._stream is not None:
