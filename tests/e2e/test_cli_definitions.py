@@ -34,7 +34,8 @@ def test_validate_prints_a_one_line_summary_and_exits_0(cli: typer.Typer) -> Non
     code, output = run(cli, "validate", MULTI)
     assert code == 0
     assert output.strip().splitlines() == [
-        f"valid: {MULTI} (10 agreements, 25 objectives, 5 customers, 3 services, 5 calendars)"
+        f"valid: {MULTI} (10 agreements, 25 objectives, 5 customers, 3 services, 5 calendars; "
+        "vocabulary: channel (3 values), type (3 values))"
     ]
 
 

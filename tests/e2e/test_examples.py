@@ -275,6 +275,13 @@ INVALID_CASES = [
         40,
         "an availability target is a percentage like 99.9%, not '4h'",
     ),
+    (
+        "value-outside-vocabulary.yaml",
+        7,
+        52,
+        "priority 'p2' is not in vocabulary.priorities (P1, P2, P3): no ticket may have it, so "
+        "this condition could never match; did you mean 'P2'?",
+    ),
 ]
 
 

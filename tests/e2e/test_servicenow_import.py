@@ -119,6 +119,60 @@ def test_the_cli_writes_jsonl_that_reads_back_as_the_same_events(converted, tmp_
         assert [parse_event_line(line) for line in lines] == converted.events
 
 
+def test_the_example_definitions_know_every_value_the_real_log_carries(converted):
+    """The example declares priorities and statuses: nothing of the real log is refused. Its
+    customers (callers) and services (categories) are checked only once definitions define
+    some, so corporate-only definitions produce no warning per caller or category."""
+    from servanda.domain.vocabulary import KnownValues, check_event
+    from servanda.specs.loader import load_definitions
+
+    definitions = load_definitions(EXAMPLE / "definitions.yaml")
+    known = KnownValues.of(definitions, load_state_map().statuses.values())
+    assert [found for e in converted.events if (found := check_event(e, known))] == []
+
+
+def test_definitions_naming_some_categories_as_services_flag_every_other_one(converted, tmp_path):
+    """What the real log gives when definitions define only the ten busiest categories as
+    services: one unknown_service per created or changed category elsewhere (5,771 events).
+    A --strict import refuses them all before storing anything and shows the first rows."""
+    from servanda.domain.vocabulary import FindingCode, KnownValues, check_event
+    from servanda.specs.loader import load_definitions
+
+    categories = Counter(e.service for e in converted.events if e.service)
+    busiest = sorted(name for name, _ in categories.most_common(10))
+    text = (
+        (EXAMPLE / "definitions.yaml").read_text()
+        + "services:\n"
+        + "".join(f"  {name}: {{name: {name}}}\n" for name in busiest)
+    )
+    variant = tmp_path / "definitions.yaml"
+    variant.write_text(text)
+    known = KnownValues.of(load_definitions(variant), load_state_map().statuses.values())
+    found = Counter(f.code for e in converted.events for f in check_event(e, known))
+    assert found == {FindingCode.UNKNOWN_SERVICE: 5_771}
+    known_list = ", ".join(busiest[:8]) + " and 2 more"
+
+    from servanda.entrypoints.cli import _register, app
+
+    _register()
+    url = f"sqlite:///{tmp_path / 'strict.sqlite'}"
+    _cli("definitions", "apply", str(variant), "--effective-from", "2016-01-01",
+         "--database-url", url)  # fmt: skip
+    result = CliRunner().invoke(
+        app, ["import", "servicenow", str(DATA), "--strict", "--now", NOW, "--database-url", url]
+    )
+    assert result.exit_code == 1
+    assert str(result.exception) == (
+        "--strict: 5,771 event(s) with unknown values, nothing was imported"
+    )
+    refused = [line for line in result.stderr.splitlines() if "(--strict)" in line]
+    assert len(refused) == 10  # the first ten in file order, then the count
+    assert refused[0] == (
+        f"rejected {DATA}:2: INC0000045: unknown values refused (--strict): service "
+        f"'Category 55' is not defined: no agreement for a service applies (known: {known_list})"
+    )
+
+
 # ---------------------------------------------------------------- into a database
 
 
@@ -183,6 +237,9 @@ def test_the_whole_log_imports_idempotently_and_matches_servanda_replay(
     arguments = ("import", "servicenow", str(DATA), "--now", NOW, "--database-url", database_url)
     first = _cli(*arguments)
     assert re.search(r"events new\s+│\s+113,436", first), first
+    # the example's declared vocabulary knows every priority and status of the real log
+    assert re.search(r"unknown values\s+│\s+0 ", first), first
+    assert re.search(r"events refused for unknown values\s+│\s+0 ", first), first
     again = _cli(*arguments)
     assert re.search(r"events duplicate\s+│\s+113,436", again), again
     assert re.search(r"events new\s+│\s+0 ", again), again

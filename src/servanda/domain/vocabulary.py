@@ -260,15 +260,25 @@ def _warning(
 
 
 def suggestion(value: str, known: Iterable[str]) -> str | None:
-    """The known value ``value`` was probably meant to be: equal but for case, else close."""
+    """The known value ``value`` was probably meant to be: equal but for case, else close.
+
+    A close value must carry the same digits: ``Category 55`` is another category than
+    ``Category 42``, not a typo of it, however alike the words look."""
     choices = sorted(known)
     folded = value.casefold()
     for choice in choices:
         if choice.casefold() == folded:
             return choice
-    lowered = {choice.casefold(): choice for choice in reversed(choices)}
+    digits = _digits(value)
+    lowered = {
+        choice.casefold(): choice for choice in reversed(choices) if _digits(choice) == digits
+    }
     close = difflib.get_close_matches(folded, sorted(lowered), n=1, cutoff=0.75)
     return lowered[close[0]] if close else None
+
+
+def _digits(text: str) -> str:
+    return "".join(character for character in text if character.isdigit())
 
 
 def hint_suffix(value: str, known: Iterable[str]) -> str:

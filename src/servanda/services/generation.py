@@ -3,7 +3,8 @@
 ``generate_events(definitions, tickets, seed, start)`` yields realistic ticket
 stories in event-time order per ticket: arrivals weighted by hour of day and
 weekday (in the definitions' time zone), a priority mix (5/20/50/25 % over the
-priorities the definitions name), first responses and resolutions with
+priorities the definitions declare or name), channels the vocabulary declares (else
+the named ones plus email, portal and phone), first responses and resolutions with
 log-normal delays scaled by priority, pauses in a pause state, customer replies
 with agent answers, priority changes, reopens, closes and ratings. Nothing here
 reads the wall clock: the first arrival day is ``start`` (default
@@ -52,11 +53,16 @@ class Population:
                 pauses |= objective.pause_on
                 for condition in objective.conditions:
                     named.setdefault(condition.attribute, set()).update(condition.values)
+        declared = definitions.vocabulary  # a declared vocabulary bounds what is generated
+        priorities = declared.priorities or named.get("priority", {"P1", "P2", "P3", "P4"})
+        channels = declared.attributes.get("channel") or (
+            named.get("channel", set()) | {"email", "portal", "phone"}
+        )
         return cls(
             customers=tuple(sorted(definitions.customers)) or ("customer-1", "customer-2"),
             services=tuple(sorted(definitions.services)) or ("general",),
-            priorities=tuple(sorted(named.get("priority", {"P1", "P2", "P3", "P4"}))),
-            channels=tuple(sorted(named.get("channel", set()) | {"email", "portal", "phone"})),
+            priorities=tuple(sorted(priorities)),
+            channels=tuple(sorted(channels)),
             pause_states=tuple(sorted(pauses)) or ("waiting_on_customer",),
         )
 

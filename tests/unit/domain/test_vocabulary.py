@@ -241,3 +241,5 @@ def test_a_suggestion_prefers_the_same_word_in_another_case_then_a_close_one():
         "waiting_on_customer"
     )
     assert suggestion("urgent", {"P1", "P2"}) is None
+    assert suggestion("Category 55", {"Category 42"}) is None  # another number, not a typo
+    assert suggestion("Categry 42", {"Category 42"}) == "Category 42"

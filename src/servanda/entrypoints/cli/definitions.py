@@ -88,7 +88,17 @@ def summary(definitions: Definitions) -> str:
         (len(definitions.services), "service"),
         (len(definitions.calendars), "calendar"),
     )
-    return ", ".join(f"{n} {noun}{'s' if n != 1 else ''}" for n, noun in counts)
+    text = ", ".join(f"{n} {noun}{'s' if n != 1 else ''}" for n, noun in counts)
+    vocabulary = definitions.vocabulary
+    declared = [
+        f"{len(values)} {noun}"
+        for values, noun in (
+            (vocabulary.priorities, "priorities"),
+            (vocabulary.statuses, "statuses"),
+        )
+        if values is not None
+    ] + [f"{name} ({len(values)} values)" for name, values in sorted(vocabulary.attributes.items())]
+    return f"{text}; vocabulary: {', '.join(declared)}" if declared else text
 
 
 @definitions_app.command("schema")

@@ -10,7 +10,9 @@ Values the stored definitions do not know (``domain.vocabulary``; the state
 map's statuses count as known) are reported as ``file:line: incident: message
 [code]`` with the line of the row that set them, the first few per kind, and
 counted per kind in the summary; ``--warnings-file`` gets every one. With
-``--strict`` a rejected row or an unknown value stores nothing.
+``--strict`` an unknown value stores nothing. Rows the converter cannot use
+(misplaced duplicate updates, unknown states) are reported and skipped with or
+without it: they are the export's known warts, not values to correct.
 """
 
 from __future__ import annotations
@@ -112,7 +114,8 @@ def servicenow(
     strict: Annotated[
         bool,
         typer.Option(
-            help="Store nothing if any row is rejected or any value is unknown to the definitions."
+            help="Store nothing if any value is unknown to the definitions (unusable rows are "
+            "still skipped and reported)."
         ),
     ] = False,
     warnings_file: Annotated[
@@ -144,10 +147,6 @@ def servicenow(
             _write_jsonl(output, converted.events)
             _print_summary(converted, None, f"written to {output}")
             return
-        if strict and converted.rejections:
-            raise EventError(
-                f"--strict: {len(converted.rejections):,} row(s) rejected, nothing was imported"
-            )
         storage = open_storage(database_url)
         try:
             checker = storage.values.with_statuses(states.statuses.values())

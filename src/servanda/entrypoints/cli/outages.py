@@ -49,6 +49,10 @@ def import_outages(
     strict: Annotated[
         bool, typer.Option(help="Store nothing if any record is bad or names an unknown value.")
     ] = False,
+    warnings_file: Annotated[
+        Path | None,
+        typer.Option(dir_okay=False, help="Write every unknown value here (file:line: ...)."),
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Validate outage files and store their records."""
@@ -73,7 +77,7 @@ def import_outages(
     if strict and rejections:
         raise EventError(f"{len(rejections)} bad record(s): nothing stored (--strict)")
     storage = open_storage(database_url)
-    warnings = WarningSink(None, [str(path) for path in files])
+    warnings = WarningSink(warnings_file, [str(path) for path in files])
     try:
         if strict:
             with storage.uow_factory() as uow:
