@@ -61,9 +61,18 @@ def upsert(connection: Connection, table: Table) -> Any:  # noqa: ANN401 - diale
 
 
 class SqlAlchemyRevisionRepository:
+    """Revisions; ``history`` is read once per transaction (a batch's value check and its
+    re-fold both need it): revisions are append-only, ``add`` and the end of the transaction
+    forget it."""
+
     def __init__(self, connection: Connection, codec: DefinitionsCodec) -> None:
         self._connection = connection
         self._codec = codec
+        self._history: list[RevisionSummary] | None = None
+
+    def forget(self) -> None:
+        """The transaction ended: read the history again when next asked."""
+        self._history = None
 
     def add(
         self,
@@ -75,6 +84,7 @@ class SqlAlchemyRevisionRepository:
         comment: str,
         sources: dict[str, str],
     ) -> RevisionSummary:
+        self._history = None
         # Numbered without gaps (max + 1, not a sequence, which a rolled-back apply would
         # advance): revision numbers are what people quote. Applies are serialised by
         # ``TicketRepository.lock_all`` (and by SQLite's single writer).
@@ -101,8 +111,10 @@ class SqlAlchemyRevisionRepository:
         return None if row is None else RevisionSummary(*row)
 
     def history(self) -> list[RevisionSummary]:
-        rows = self._connection.execute(self._summaries().order_by(revisions.c.id))
-        return [RevisionSummary(*row) for row in rows]
+        if self._history is None:
+            rows = self._connection.execute(self._summaries().order_by(revisions.c.id))
+            self._history = [RevisionSummary(*row) for row in rows]
+        return list(self._history)
 
     def get(self, revision_id: int) -> RevisionSummary:
         row = self._connection.execute(

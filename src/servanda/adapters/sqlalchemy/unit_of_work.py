@@ -91,9 +91,11 @@ class SqlAlchemyUnitOfWork:
 
     def commit(self) -> None:
         self._active().commit()
+        self.revisions.forget()
 
     def rollback(self) -> None:
         self._active().rollback()
+        self.revisions.forget()
 
     def _active(self) -> Connection:
         if self._connection is None:
