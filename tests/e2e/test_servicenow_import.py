@@ -244,6 +244,9 @@ def test_the_whole_log_imports_idempotently_and_matches_servanda_replay(
     assert re.search(r"events duplicate\s+│\s+113,436", again), again
     assert re.search(r"events new\s+│\s+0 ", again), again
 
+    unmeasured = _cli("tickets", "unmeasured", "--database-url", database_url)
+    assert unmeasured.strip() == "every stored ticket has a clock"
+
     stored = _stored_measurements(database_url)
     assert len(stored) == len(replayed)
     assert stored == replayed

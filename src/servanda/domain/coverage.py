@@ -76,65 +76,119 @@ def why_unmeasured(
     definitions: Definitions, facts: TicketFacts, known: KnownValues | None = None
 ) -> UnmeasuredReason:
     """Why a ticket with these facts, measured by ``definitions``, has no clock (module rules)."""
-    if facts.created_at is None:
-        return UnmeasuredReason(
-            UnmeasuredCode.NO_CREATED_EVENT,
-            "no created event yet: objectives are resolved when the ticket is created",
-        )
-    if facts.evaluated_at is not None and facts.created_at > facts.evaluated_at:
-        return UnmeasuredReason(
-            UnmeasuredCode.CREATED_AFTER_EVALUATION,
-            f"created at {_iso(facts.created_at)}, after it was last evaluated "
-            f"({_iso(facts.evaluated_at)}): its clocks start once it is evaluated later",
-        )
-    day = local_date(facts.created_at, definitions.timezone)
-    in_force = [a for a in definitions.agreements if a.is_in_force(day)]
-    if not in_force:
-        return UnmeasuredReason(
-            UnmeasuredCode.NO_AGREEMENT_IN_FORCE,
-            f"no agreement is in force on {day.isoformat()}, the day it was created "
-            f"({definitions.timezone}){_earliest(definitions)}",
-        )
-    scope = TicketScope(facts.customer, facts.service, facts.attributes)
-    applied = resolve_objectives(definitions, scope, day)
-    timed = [
-        m
-        for m, item in applied.items()
-        if m in TICKET_METRICS and item.objective.target_seconds is not None
-    ]
-    if timed == [Metric.NEXT_RESPONSE]:
-        return UnmeasuredReason(
-            UnmeasuredCode.NO_CYCLE_YET,
-            f"only next_response applies ({applied[Metric.NEXT_RESPONSE].key}) and no cycle "
-            "has started: a customer reply after the first agent reply starts one",
-        )
-    if timed:
-        keys = ", ".join(f"{m.value}: {applied[m].key}" for m in timed)
-        return UnmeasuredReason(
-            UnmeasuredCode.IGNORED_EVENTS,
-            f"objectives match its stored attributes ({keys}), but the events that set them "
-            "were not applied (they came after the ticket was closed)",
-        )
-    named = sorted(
-        {
-            condition.attribute
-            for agreement in in_force
-            for objective in agreement.objectives
-            for condition in objective.conditions
+    return UnmeasuredExplainer(definitions, known).why(facts)
+
+
+_Decision = tuple[UnmeasuredCode, str]
+
+
+class UnmeasuredExplainer:
+    """``why_unmeasured`` for many tickets of one definitions set, remembering what repeats.
+
+    Precedence is resolved once per (creation date, customer, service, condition values);
+    a customer or service no agreement scope and no condition names resolves like none
+    (no customer agreement can match it), so the many callers of a corporate-only set
+    share one resolution. Hints for unknown values are worked out once per value.
+    """
+
+    def __init__(self, definitions: Definitions, known: KnownValues | None = None) -> None:
+        self._definitions = definitions
+        self._known = known
+        agreements = definitions.agreements
+        conditions = [c for a in agreements for o in a.objectives for c in o.conditions]
+        self._named = sorted({c.attribute for c in conditions} - _SCOPE)
+        self._customers = {c for a in agreements for c in a.customers} | {
+            name for name, customer in definitions.customers.items() if customer.group
         }
-        - _SCOPE
-    )
-    values = [
-        ("customer", facts.customer),
-        ("service", facts.service),
-        ("priority", facts.attributes.get("priority")),
-        *((name, facts.attributes.get(name)) for name in named),
-    ]
-    described = ", ".join(_described(name, value, known) for name, value in values)
-    return UnmeasuredReason(
-        UnmeasuredCode.NO_OBJECTIVE_MATCHES,
-        f"no first_response, next_response or resolution objective matches {described}",
-    )
+        self._services = {s for a in agreements for s in a.services}
+        for condition in conditions:
+            if condition.attribute == "customer":
+                self._customers |= condition.values
+            elif condition.attribute == "service":
+                self._services |= condition.values
+        self._decisions: dict[tuple[object, ...], _Decision | None] = {}
+        self._hints: dict[tuple[str, str], str] = {}
+
+    def why(self, facts: TicketFacts) -> UnmeasuredReason:
+        created = facts.created_at
+        if created is None:
+            return UnmeasuredReason(
+                UnmeasuredCode.NO_CREATED_EVENT,
+                "no created event yet: objectives are resolved when the ticket is created",
+            )
+        if facts.evaluated_at is not None and created > facts.evaluated_at:
+            return UnmeasuredReason(
+                UnmeasuredCode.CREATED_AFTER_EVALUATION,
+                f"created at {_iso(created)}, after it was last evaluated "
+                f"({_iso(facts.evaluated_at)}): its clocks start once it is evaluated later",
+            )
+        day = local_date(created, self._definitions.timezone)
+        customer = facts.customer if facts.customer in self._customers else None
+        service = facts.service if facts.service in self._services else None
+        named = tuple(facts.attributes.get(name) for name in ("priority", *self._named))
+        # a custom field named like a scope attribute would win in conditions: keep it apart
+        fields = tuple(facts.attributes.get(name) for name in ("customer", "service", "group"))
+        key = (day, customer, service, named, fields)
+        if key not in self._decisions:
+            scope = TicketScope(customer, service, facts.attributes)
+            self._decisions[key] = self._decide(day, scope)
+        decision = self._decisions[key]
+        if decision is not None:
+            return UnmeasuredReason(*decision)
+        values = [
+            ("customer", facts.customer),
+            ("service", facts.service),
+            *zip(("priority", *self._named), named, strict=True),
+        ]
+        described = ", ".join(self._described(name, value) for name, value in values)
+        return UnmeasuredReason(
+            UnmeasuredCode.NO_OBJECTIVE_MATCHES,
+            f"no first_response, next_response or resolution objective matches {described}",
+        )
+
+    def _decide(self, day: date, scope: TicketScope) -> _Decision | None:
+        """The reason that does not depend on the ticket's own values; ``None``: none matches."""
+        definitions = self._definitions
+        if not any(a.is_in_force(day) for a in definitions.agreements):
+            return (
+                UnmeasuredCode.NO_AGREEMENT_IN_FORCE,
+                f"no agreement is in force on {day.isoformat()}, the day it was created "
+                f"({definitions.timezone}){_earliest(definitions)}",
+            )
+        applied = resolve_objectives(definitions, scope, day)
+        timed = [
+            m
+            for m, item in applied.items()
+            if m in TICKET_METRICS and item.objective.target_seconds is not None
+        ]
+        if timed == [Metric.NEXT_RESPONSE]:
+            return (
+                UnmeasuredCode.NO_CYCLE_YET,
+                f"only next_response applies ({applied[Metric.NEXT_RESPONSE].key}) and no cycle "
+                "has started: a customer reply after the first agent reply starts one",
+            )
+        if timed:
+            keys = ", ".join(f"{m.value}: {applied[m].key}" for m in timed)
+            return (
+                UnmeasuredCode.IGNORED_EVENTS,
+                f"objectives match its stored attributes ({keys}), but the events that set "
+                "them were not applied (they came after the ticket was closed)",
+            )
+        return None
+
+    def _described(self, name: str, value: str | None) -> str:
+        if value is None:
+            return f"{name} not set"
+        hint = self._hints.get((name, value))
+        if hint is None:
+            found = self._known.known_for(name) if self._known is not None else None
+            if found is None or value in found.values:
+                hint = ""
+            else:
+                close = suggestion(value, found.values)
+                hint = " (unknown" + (f"; did you mean {close!r}?)" if close else ")")
+            self._hints[(name, value)] = hint
+        return f"{name} {value!r}{hint}"
 
 
 def _iso(instant: int) -> str:
@@ -144,13 +198,3 @@ def _iso(instant: int) -> str:
 def _earliest(definitions: Definitions) -> str:
     starts = sorted(a.effective_from for a in definitions.agreements if a.effective_from)
     return f"; the earliest agreement starts on {starts[0].isoformat()}" if starts else ""
-
-
-def _described(name: str, value: str | None, known: KnownValues | None) -> str:
-    if value is None:
-        return f"{name} not set"
-    found = known.known_for(name) if known is not None else None
-    if found is None or value in found.values:
-        return f"{name} {value!r}"
-    close = suggestion(value, found.values)
-    return f"{name} {value!r} (unknown" + (f"; did you mean {close!r}?)" if close else ")")

@@ -3,10 +3,11 @@
 The reason is computed when the list is read, not stored: it follows from the
 stored ticket row (the facts its last fold left, its revision and evaluation
 instant) and that revision's definitions (``domain.coverage``), so it is as
-exact as the row and costs no write on the ingestion path. Reasons are
-resolved once per distinct (revision, creation date, customer, service,
-condition attributes) within one call: 20,000 unmeasured tickets take well
-under a second.
+exact as the row and costs no write on the ingestion path. Precedence is
+resolved once per distinct combination that can change it within one call
+(``UnmeasuredExplainer``): 20,481 unmeasured tickets of the real ServiceNow log
+list in 0.6-0.8 s on PostgreSQL (most of it reading the rows), a page of 100 in
+about 20 ms.
 
 Visibility (tenant isolation) as for the clocks: ``only_customer`` narrows the
 list to one customer, and asking for another customer gives an empty page.
@@ -17,13 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from servanda.domain.agreements import Definitions
 from servanda.domain.coverage import (
     TicketFacts,
     UnmeasuredCode,
+    UnmeasuredExplainer,
     UnmeasuredReason,
-    local_date,
-    why_unmeasured,
 )
 from servanda.domain.vocabulary import KnownValues
 from servanda.services.ports import TicketState, UnitOfWork, UnitOfWorkFactory
@@ -84,66 +83,34 @@ def list_tickets(
 
 
 class _Reasons:
-    """Reasons for one listing, memoised per distinct input (many tickets share them)."""
+    """Reasons for one listing: one explainer per revision (it remembers what repeats)."""
 
     def __init__(self, uow: UnitOfWork, values: ValueChecker | None) -> None:
         self._uow = uow
         self._values = values
-        self._definitions: dict[int, Definitions] = {}
-        self._known: dict[int, KnownValues] = {}
-        self._seen: dict[tuple[object, ...], UnmeasuredReason] = {}
+        self._explainers: dict[int, UnmeasuredExplainer] = {}
 
     def of(self, state: TicketState) -> UnmeasuredReason:
-        facts = TicketFacts(
-            state.created_at,
-            state.customer,
-            state.service,
-            _attributes(state),
-            state.evaluated_at,
-        )
         if state.revision_id is None:
             return UnmeasuredReason(
                 UnmeasuredCode.NOT_EVALUATED, "it has not been evaluated against any revision"
             )
-        definitions = self._definitions_of(state.revision_id)
-        day = (
-            None if state.created_at is None else local_date(state.created_at, definitions.timezone)
+        facts = TicketFacts(
+            state.created_at, state.customer, state.service, _attributes(state), state.evaluated_at
         )
-        late = (
-            state.created_at is not None
-            and state.evaluated_at is not None
-            and state.created_at > state.evaluated_at
-        )
-        key = (
-            state.revision_id,
-            day,
-            late,
-            state.customer,
-            state.service,
-            *sorted(facts.attributes.items()),
-        )
-        reason = self._seen.get(key)
-        if reason is None or late:
-            reason = why_unmeasured(definitions, facts, self._known_of(state.revision_id))
-            self._seen[key] = reason
-        return reason
+        return self._explainer(state.revision_id).why(facts)
 
-    def _definitions_of(self, revision_id: int) -> Definitions:
-        found = self._definitions.get(revision_id)
+    def _explainer(self, revision_id: int) -> UnmeasuredExplainer:
+        found = self._explainers.get(revision_id)
         if found is None:
-            found = self._uow.revisions.definitions(revision_id)
-            self._definitions[revision_id] = found
-        return found
-
-    def _known_of(self, revision_id: int) -> KnownValues:
-        found = self._known.get(revision_id)
-        if found is None:
+            definitions = self._uow.revisions.definitions(revision_id)
             if self._values is not None:
                 summary = self._uow.revisions.get(revision_id)
-                found = self._values.known(self._uow, [summary])[revision_id]
+                known = self._values.known(self._uow, [summary])[revision_id]
             else:
-                found = KnownValues.of(self._definitions_of(revision_id))
-            self._known[revision_id] = found
+                known = KnownValues.of(definitions)
+            found = UnmeasuredExplainer(definitions, known)
+            self._explainers[revision_id] = found
         return found
 
 
