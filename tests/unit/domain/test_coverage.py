@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from servanda.domain.agreements import (
@@ -14,7 +15,12 @@ from servanda.domain.agreements import (
     Objective,
 )
 from servanda.domain.calendars import CalendarSpec
-from servanda.domain.coverage import TicketFacts, UnmeasuredCode, why_unmeasured
+from servanda.domain.coverage import (
+    TicketFacts,
+    UnmeasuredCode,
+    UnmeasuredExplainer,
+    why_unmeasured,
+)
 from servanda.domain.vocabulary import KnownValues
 
 T0 = 1_772_438_400  # 2026-03-02T08:00:00Z
@@ -108,3 +114,25 @@ def test_stored_attributes_that_do_match_mean_the_fold_ignored_the_events_that_s
     reason = why_unmeasured(P1_ONLY, facts(priority="P1", channel="phone"))
     assert reason.code is UnmeasuredCode.IGNORED_EVENTS
     assert "first_response: corp/fr-p1, resolution: corp/res" in reason.message
+
+
+def test_one_explainer_tells_a_customer_with_its_own_agreement_from_every_other_customer():
+    gold = Agreement(
+        id="acme-gold",
+        level=Level.CUSTOMER,
+        title="gold",
+        objectives=(on(Metric.RESOLUTION, "res-p3", priority={"P3"}),),
+        customers=frozenset({"acme"}),
+    )
+    definitions = replace(P1_ONLY, agreements=(*P1_ONLY.agreements, gold))
+    explainer = UnmeasuredExplainer(definitions)
+    for customer in ("caller-1", "acme", "caller-2"):
+        reason = explainer.why(TicketFacts(T0, customer, None, {"priority": "P3"}))
+        expected = (
+            UnmeasuredCode.IGNORED_EVENTS
+            if customer == "acme"
+            else UnmeasuredCode.NO_OBJECTIVE_MATCHES
+        )
+        assert reason.code is expected, customer
+        if customer != "acme":
+            assert f"customer '{customer}'" in reason.message
