@@ -133,13 +133,9 @@ class InMemoryTicketRepository:
     def existing(self, ticket_ids: Collection[str]) -> set[str]:
         return {t for t in ticket_ids if self._state.tickets.get(t) is not None}
 
-    def creation_instants(self, ticket_ids: Collection[str]) -> dict[str, int]:
+    def pins(self, ticket_ids: Collection[str]) -> dict[str, TicketPin]:
         found = {t: self._state.tickets.get(t) for t in ticket_ids}
-        return {
-            t: state.created_at
-            for t, state in found.items()
-            if state is not None and state.created_at is not None
-        }
+        return {t: _pin(state) for t, state in found.items() if state is not None}
 
     def claim_due(self, now: int, limit: int) -> dict[str, TicketPin]:
         tickets = self._state.tickets

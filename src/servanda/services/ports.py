@@ -194,8 +194,8 @@ class TicketRepository(Protocol):
         """The ids among ``ticket_ids`` that have a stored ticket (no lock taken)."""
         ...
 
-    def creation_instants(self, ticket_ids: Collection[str]) -> dict[str, int]:
-        """The stored ``created_at`` of those of ``ticket_ids`` that have one (no lock taken)."""
+    def pins(self, ticket_ids: Collection[str]) -> dict[str, TicketPin]:
+        """The pins of those of ``ticket_ids`` that are stored (no lock taken)."""
         ...
 
     def view(self, ticket_id: str) -> TicketRecord | None:

@@ -1,12 +1,15 @@
 """Checking the values of a batch of events or outages against what the definitions know.
 
 Rule: an event is checked against the known values (``domain.vocabulary``) of
-the revision its ticket is measured by — the one in force at the ticket's
-creation (the earliest ``created`` among the batch, what the caller knows of
-the input, and the stored ticket), or at the ticket's earliest event at hand
-when no ``created`` is known yet. An outage is checked against the revision in
-force at its start. When every stored revision knows the same values, which
-one applies does not matter and no ticket is looked up (the usual case).
+the revision its ticket is measured by, chosen as the re-fold chooses it
+(``RevisionSchedule.for_ticket``): a stored ticket keeps the revision it is
+pinned to while no earlier ``created`` arrives; otherwise it is the revision
+in force at the ticket's creation (the earliest ``created`` among the batch,
+what the caller knows of the input, and the stored ticket), or at its earliest
+event at hand when no ``created`` is known yet. An outage is checked against
+the revision in force at its start. When every stored revision knows the same
+values, which one applies does not matter and no ticket is looked up (the
+usual case).
 
 The known values of each revision are computed once per process and checker
 (revisions are immutable). Statuses a state map produces are added by the
@@ -16,7 +19,7 @@ caller (``ValueChecker(statuses=...)``).
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from servanda.domain.events import EventType, TicketEvent
 from servanda.domain.outages import Outage
@@ -79,10 +82,10 @@ class ValueChecker:
             only = distinct[0]
             return {e.identity: found for e in events if (found := check_event(e, only))}
         schedule = RevisionSchedule(revisions)
-        instants = _creation_instants(uow, events, created or {})
+        measured_by = _revisions_of(uow, events, created or {}, schedule)
         findings: Findings = {}
         for event in events:
-            found = check_event(event, known[schedule.in_force_at(instants[event.ticket])])
+            found = check_event(event, known[measured_by[event.ticket]])
             if found:
                 findings[event.identity] = found
         return findings
@@ -119,10 +122,13 @@ def _distinct(values: Iterable[KnownValues]) -> list[KnownValues]:
     return distinct
 
 
-def _creation_instants(
-    uow: UnitOfWork, events: Sequence[TicketEvent], created: Mapping[str, int]
+def _revisions_of(
+    uow: UnitOfWork,
+    events: Sequence[TicketEvent],
+    created: Mapping[str, int],
+    schedule: RevisionSchedule,
 ) -> dict[str, int]:
-    """Per ticket: its earliest known creation (batch, caller, storage), else its earliest event."""
+    """Per ticket of ``events``: the revision that will measure it (module rule)."""
     earliest: dict[str, int] = {}
     creations: dict[str, int] = {}
     for event in events:
@@ -130,16 +136,16 @@ def _creation_instants(
         earliest[ticket] = min(event.at, earliest.get(ticket, event.at))
         if event.type is EventType.CREATED:
             creations[ticket] = min(event.at, creations.get(ticket, event.at))
-    for ticket, at in _stored(uow, earliest, created).items():
-        creations[ticket] = min(at, creations.get(ticket, at))
-    return {ticket: creations.get(ticket, at) for ticket, at in earliest.items()}
-
-
-def _stored(
-    uow: UnitOfWork, tickets: Collection[str], created: Mapping[str, int]
-) -> dict[str, int]:
-    known = {ticket: created[ticket] for ticket in tickets if ticket in created}
-    stored = uow.tickets.creation_instants(tickets)
-    for ticket, at in stored.items():
-        known[ticket] = min(at, known.get(ticket, at))
-    return known
+    for ticket in earliest.keys() & created.keys():
+        creations[ticket] = min(created[ticket], creations.get(ticket, created[ticket]))
+    pins = uow.tickets.pins(list(earliest))
+    measured_by: dict[str, int] = {}
+    for ticket, first in earliest.items():
+        pin, made = pins.get(ticket), creations.get(ticket)
+        if pin is not None and pin.created_at is not None:
+            if pin.revision_id is not None and (made is None or made >= pin.created_at):
+                measured_by[ticket] = pin.revision_id  # kept: its creation is unchanged
+                continue
+            made = pin.created_at if made is None else min(made, pin.created_at)
+        measured_by[ticket] = schedule.in_force_at(first if made is None else made)
+    return measured_by

@@ -141,3 +141,23 @@ def test_an_outage_for_an_undefined_service_is_stored_with_a_finding_unless_stri
     assert stored.new == 1
     [finding] = stored.findings[("default", "o1")]
     assert finding.code is FindingCode.UNKNOWN_SERVICE
+
+
+def test_a_stored_ticket_is_checked_against_the_revision_it_stays_pinned_to() -> None:
+    """Revision 2 covers the old ticket's creation too, but was applied without re-measuring:
+    the old ticket stays on revision 1, and so does the check of its later events."""
+    uow_factory, evaluator = storage_with((small_definitions(), 0))
+    checker = ValueChecker()
+    record_events(uow_factory, evaluator, [created("OLD", "P1")], LATER, values=checker)
+    lower = replace(small_definitions(), vocabulary=Vocabulary(priorities=frozenset({"p1", "p2"})))
+    apply_definitions(
+        uow_factory, lower, fingerprint=content_hash, now=START, effective_from=0, remeasure=False
+    )
+    change = TicketEvent(
+        "OLD-a", "OLD", EventType.ATTRIBUTES_CHANGED, START + HOUR, changes=(("priority", "P2"),)
+    )
+    outcome = record_events(
+        uow_factory, evaluator, [change, created("NEW", "P2")], LATER, values=checker
+    )
+    assert ("default", "OLD-a") not in outcome.findings
+    assert outcome.refused == {("default", "NEW-c")}

@@ -181,15 +181,12 @@ class SqlAlchemyTicketRepository:
     def existing(self, ticket_ids: Collection[str]) -> set[str]:
         return bulk_writer(self._connection).existing_tickets(ticket_ids)
 
-    def creation_instants(self, ticket_ids: Collection[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
+    def pins(self, ticket_ids: Collection[str]) -> dict[str, TicketPin]:
+        found: dict[str, TicketPin] = {}
         for chunk in chunked(sorted(set(ticket_ids))):
-            rows = self._connection.execute(
-                select(tickets.c.id, tickets.c.created_at).where(
-                    tickets.c.id.in_(chunk), tickets.c.created_at.is_not(None)
-                )
+            found.update(
+                pins(self._connection.execute(select(*_PIN).where(tickets.c.id.in_(chunk))))
             )
-            found.update((ticket_id, int(created_at)) for ticket_id, created_at in rows)
         return found
 
     def claim_due(self, now: int, limit: int) -> dict[str, TicketPin]:
