@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum, StrEnum
 
-from servanda.domain.agreements import Agreement, Definitions, Objective
+from servanda.domain.agreements import Agreement, Definitions, Objective, Vocabulary
 from servanda.domain.durations import format_duration
 
 
@@ -52,6 +52,34 @@ def diff_definitions(old: Definitions, new: Definitions) -> list[DefinitionChang
                     ChangeKind.CHANGED, name, f"{getattr(old, name)} -> {getattr(new, name)}"
                 )
             )
+    changes.extend(_diff_vocabulary(old.vocabulary, new.vocabulary))
+    return changes
+
+
+def _diff_vocabulary(old: Vocabulary, new: Vocabulary) -> list[DefinitionChange]:
+    """A declared list added (``+``), dropped (``-``: its values are inferred again) or changed
+    (``~`` with the values added and removed)."""
+    pairs = [
+        ("vocabulary.priorities", old.priorities, new.priorities),
+        ("vocabulary.statuses", old.statuses, new.statuses),
+        *(
+            (f"vocabulary.attributes.{name}", old.attributes.get(name), new.attributes.get(name))
+            for name in sorted(old.attributes.keys() | new.attributes.keys())
+        ),
+    ]
+    changes: list[DefinitionChange] = []
+    for subject, before, after in pairs:
+        if before == after:
+            continue
+        if before is None and after is not None:
+            changes.append(DefinitionChange(ChangeKind.ADDED, subject, ", ".join(sorted(after))))
+        elif after is None:
+            changes.append(DefinitionChange(ChangeKind.REMOVED, subject))
+        elif before is not None:
+            moved = [f"+{v}" for v in sorted(after - before)] + [
+                f"-{v}" for v in sorted(before - after)
+            ]
+            changes.append(DefinitionChange(ChangeKind.CHANGED, subject, ", ".join(moved)))
     return changes
 
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from servanda.bootstrap import fold_for, memory_storage
+from servanda.domain.agreements import Vocabulary
 from servanda.domain.events import EventType, TicketEvent
 from servanda.services.audit import AuditAction
 from servanda.services.evaluation import Evaluator
@@ -67,6 +68,26 @@ def test_the_diff_lists_added_and_removed_agreements() -> None:
     assert [(c.kind, c.subject) for c in changes] == [
         (ChangeKind.REMOVED, "agreement corporate"),
         (ChangeKind.ADDED, "agreement corporate-2026"),
+    ]
+
+
+def test_the_diff_shows_the_declared_vocabulary_added_changed_and_dropped() -> None:
+    old = replace(
+        small_definitions(),
+        vocabulary=Vocabulary(
+            priorities=frozenset({"P1", "P2"}), attributes={"channel": frozenset({"email"})}
+        ),
+    )
+    new = replace(
+        small_definitions(),
+        vocabulary=Vocabulary(
+            priorities=frozenset({"P1", "P3"}), statuses=frozenset({"open", "waiting"})
+        ),
+    )
+    assert [str(c) for c in diff_definitions(old, new)] == [
+        "  ~ vocabulary.priorities: +P3, -P2",
+        "  + vocabulary.statuses: open, waiting",
+        "  - vocabulary.attributes.channel",
     ]
 
 
