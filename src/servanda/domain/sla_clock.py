@@ -281,12 +281,7 @@ class SLAClock:
         assert since is not None
         if self.breached_at is None:
             remaining = self.plan.target - self.elapsed_closed
-            if remaining < 0:
-                # Only a replay without time (retroactive start) resumes past its target: the
-                # breach is known at the change that settles it, the deadline already passed.
-                self.deadline = _reached_at(self.plan.calendar, self.spans, self.plan.target)
-            else:
-                self.deadline = self.plan.calendar.add_epoch(since, remaining)
+            self.deadline = self.plan.calendar.add_epoch(since, remaining)
             self._schedule_due()
 
     def _schedule_due(self) -> None:
