@@ -51,6 +51,7 @@ class FindingCode(StrEnum):
     UNKNOWN_PRIORITY = "unknown_priority"
     UNKNOWN_STATUS = "unknown_status"
     UNKNOWN_ATTRIBUTE_VALUE = "unknown_attribute_value"
+    CREATED_BEFORE_DEFINITIONS = "created_before_definitions"  # no revision is in force then
 
 
 class Severity(StrEnum):

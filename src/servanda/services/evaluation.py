@@ -3,9 +3,11 @@
 Rules:
 - A ticket is measured by the revision in force at its creation instant
   (SEMANTICS "Ticket clocks" 1): the revision with the latest
-  ``effective_from <= created_at`` (the later-applied one on a tie). A ticket
-  created before every revision's ``effective_from`` uses the earliest one.
-  A ticket with no ``created`` event yet is dated by its earliest event.
+  ``effective_from <= created_at`` (the later-applied one on a tie), and keeps
+  it (``RevisionSchedule.for_ticket``). A ``created`` event before every
+  revision's ``effective_from`` is refused at ingestion
+  (``created_before_definitions``); a ticket with no ``created`` event yet has
+  no clock, and is dated by its earliest event.
 - The stored ticket row (customer, service, priority, status, attributes) is
   the facts of the same fold that produced its measurements
   (``TicketEvaluation.facts``): an event the fold ignores changes neither.
@@ -29,9 +31,9 @@ from dataclasses import dataclass, field
 
 from servanda.domain.agreements import Metric
 from servanda.domain.clocks import TicketEvaluation
-from servanda.domain.errors import NotFoundError
+from servanda.domain.errors import EventError, NotFoundError
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.measurements import ClockState, Measurement
+from servanda.domain.measurements import ClockState, Measurement, iso
 from servanda.services.ports import (
     FoldFactory,
     RevisionSummary,
@@ -161,7 +163,11 @@ class Evaluator:
         results = {}
         for ticket in unknown:
             events = sorted(histories[ticket], key=_order)
-            results[ticket] = self.measure(uow, schedule.for_ticket(events, None), events, now)
+            try:
+                revision_id = schedule.for_ticket(events, None)
+            except EventError:
+                continue  # created before every revision: the write transaction refuses it
+            results[ticket] = self.measure(uow, revision_id, events, now)
         return Prefolded(_signature(revisions), now, results)
 
     def refold(
@@ -282,11 +288,28 @@ class RevisionSchedule:
             )
         self._starts = [r.effective_from for r in ordered]
         self._ids = [r.id for r in ordered]
-        self._earliest = min(ordered, key=lambda r: r.effective_from).id
+        self._earliest = ordered[0]
+
+    @property
+    def earliest(self) -> int:
+        """The revision with the earliest effective date."""
+        return self._earliest.id
+
+    def revision_at(self, instant: int) -> int | None:
+        """The revision in force at ``instant``; ``None`` before every revision."""
+        index = bisect_right(self._starts, instant)
+        return self._ids[index - 1] if index else None
 
     def in_force_at(self, instant: int) -> int:
+        """The revision in force at ``instant``; ``EventError`` before every revision (the
+        first revision of a database is effective from the beginning unless dated later)."""
         index = bisect_right(self._starts, instant)
-        return self._ids[index - 1] if index else self._earliest
+        if not index:
+            raise EventError(
+                f"no definitions are in force at {iso(instant)}: the earliest revision "
+                f"({self._earliest.id}) is effective from {iso(self._earliest.effective_from)}"
+            )
+        return self._ids[index - 1]
 
     def for_ticket(self, events: Sequence[TicketEvent], pin: TicketPin | None) -> int:
         """The revision that measures a ticket whose ``events`` are in application order.
@@ -304,7 +327,9 @@ class RevisionSchedule:
             and pin.created_at == created
         ):
             return pin.revision_id
-        return self.in_force_at(events[0].at if created is None else created)
+        if created is None:  # no clock without a creation: any revision measures it alike
+            return self._ids[max(bisect_right(self._starts, events[0].at) - 1, 0)]
+        return self.in_force_at(created)
 
 
 def ticket_state(

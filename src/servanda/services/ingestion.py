@@ -32,8 +32,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from servanda.domain.errors import EventError
-from servanda.domain.events import TicketEvent
-from servanda.domain.vocabulary import Finding
+from servanda.domain.events import EventType, TicketEvent
+from servanda.domain.measurements import iso
+from servanda.domain.vocabulary import Finding, FindingCode, Severity
 from servanda.services.evaluation import Evaluator, RefoldOutcome
 from servanda.services.ports import (
     Identity,
@@ -169,12 +170,36 @@ def _record_once(
 def _check_values(
     uow: UnitOfWork, batch: Sequence[TicketEvent], policy: tuple[ValueChecker | None, bool]
 ) -> tuple[dict[Identity, tuple[Finding, ...]], frozenset[Identity]]:
-    """The batch's unknown values, and the identities to refuse for them."""
+    """The batch's unknown values and creations before every revision, and the identities to
+    refuse for them."""
     checker, strict_values = policy
-    if checker is None:
-        return {}, frozenset()
-    findings = checker.check_events(uow, batch)
+    findings = dict(checker.check_events(uow, batch)) if checker is not None else {}
+    for identity, early in _created_too_early(uow, batch).items():
+        findings[identity] = (*findings.get(identity, ()), early)
     return findings, refusing(findings, strict=strict_values)
+
+
+def _created_too_early(uow: UnitOfWork, batch: Sequence[TicketEvent]) -> dict[Identity, Finding]:
+    """``created`` events dated before every revision's effective date: no definitions were in
+    force, so the ticket cannot be measured; each is refused with what to do about it."""
+    history = uow.revisions.history()
+    if not history:
+        return {}
+    first = min(history, key=lambda r: r.effective_from)
+    found = {}
+    for event in batch:
+        if event.type is EventType.CREATED and event.at < first.effective_from:
+            message = (
+                f"{event.ticket}: created at {iso(event.at)}, before the earliest definitions "
+                f"(revision {first.id}, effective from {iso(first.effective_from)}): apply "
+                "definitions effective from an earlier date first (servanda definitions apply "
+                "--effective-from DATE)"
+            )
+            found[event.identity] = Finding(
+                FindingCode.CREATED_BEFORE_DEFINITIONS, Severity.ERROR, "created",
+                iso(event.at) or "", message,
+            )  # fmt: skip
+    return found
 
 
 def _by_ticket(events: Sequence[TicketEvent]) -> dict[str, list[TicketEvent]]:

@@ -95,7 +95,7 @@ def affected_tickets(
     return {
         ticket: pin
         for ticket, pin in found.items()
-        if pin.created_at is not None and schedule.in_force_at(pin.created_at) == new_id
+        if pin.created_at is not None and schedule.revision_at(pin.created_at) == new_id
     }
 
 

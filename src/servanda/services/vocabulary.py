@@ -99,7 +99,9 @@ class ValueChecker:
         schedule = RevisionSchedule(revisions)
         findings: Findings = {}
         for outage in outages:
-            found = check_outage(outage, known[schedule.in_force_at(outage.start)])
+            found = check_outage(
+                outage, known[schedule.revision_at(outage.start) or schedule.earliest]
+            )
             if found:
                 findings[outage.identity] = found
         return findings
@@ -147,5 +149,7 @@ def _revisions_of(
                 measured_by[ticket] = pin.revision_id  # kept: its creation is unchanged
                 continue
             made = pin.created_at if made is None else min(made, pin.created_at)
-        measured_by[ticket] = schedule.in_force_at(first if made is None else made)
+        # Before every revision: refused at ingestion anyway (created_before_definitions).
+        at = first if made is None else made
+        measured_by[ticket] = schedule.revision_at(at) or schedule.earliest
     return measured_by

@@ -213,3 +213,22 @@ def test_a_ticket_whose_created_event_arrives_later_is_measured_by_the_revision_
     created = TicketEvent("c0", "LATE", EventType.CREATED, START + HOUR, priority="P3")
     record_events(uow_factory, evaluator, [created], LATER)
     assert _resolution(uow_factory, "LATE") == (1, 8 * HOUR)
+
+
+def test_a_ticket_created_before_every_revision_is_refused_with_what_to_do() -> None:
+    uow_factory, evaluator = memory_storage()
+    apply_definitions(
+        uow_factory, small_definitions(), fingerprint=content_hash, now=START,
+        effective_from=START,
+    )  # fmt: skip
+    early = TicketEvent("x0", "EARLY", EventType.CREATED, START - HOUR, priority="P1")
+    reply = TicketEvent("y1", "NOCREATE", EventType.RESPONDED, START - 2 * HOUR)
+    outcome = record_events(uow_factory, evaluator, [early, reply], LATER)
+    assert outcome.refused == frozenset({early.identity})
+    (finding,) = outcome.findings[early.identity]
+    assert finding.code.value == "created_before_definitions"
+    assert "--effective-from" in finding.message
+    with uow_factory() as uow:
+        assert uow.events.for_tickets(["EARLY"]) == {}
+        assert uow.measurements.for_ticket("NOCREATE") == []  # kept, without a clock
+        assert uow.events.for_tickets(["NOCREATE"]) == {"NOCREATE": [reply]}
