@@ -197,6 +197,7 @@ def test_the_openapi_document_describes_warnings_strict_and_the_tickets_list(api
         "unknown_priority",
         "unknown_status",
         "unknown_attribute_value",
+        "created_before_definitions",
     }
     code_schema = warning["properties"]["code"]
     resolved = (
