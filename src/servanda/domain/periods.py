@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from servanda.domain.agreements import add_months
 from servanda.domain.errors import ServandaError
+from servanda.domain.instants import FIRST_YEAR, LAST_YEAR
 
 
 class PeriodError(ServandaError, ValueError):
@@ -138,11 +139,6 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
-
-
-FIRST_YEAR = 1970
-LAST_YEAR = 2199
-"""Periods lie in the years Servanda keeps instants for (docs/semantics.md, "Supported range")."""
 
 
 def _year(text: str, value: str) -> int:
