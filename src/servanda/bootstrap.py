@@ -1,6 +1,10 @@
 """The composition root: settings -> engine -> unit of work -> services.
 
-Only this module knows the concrete adapters. Nothing is built at import time.
+Only this module knows the concrete adapters: the CLI, the API and the demo get
+everything they use from the one ``Storage`` that ``connect`` returns (the unit
+of work, the evaluator, the token and webhook stores, the clock and metrics
+queries, the report sources, the wall clock and a health probe) and never import
+``servanda.adapters`` themselves. Nothing is built at import time.
 A SQLite database is created and migrated on first use; a PostgreSQL database
 must be migrated explicitly (``servanda db upgrade``), so several processes
 never race to change a shared schema.
@@ -8,6 +12,8 @@ never race to change a shared schema.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,10 +24,14 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from servanda.domain.agreements import Definitions
+    from servanda.services.auth import TokenStore
     from servanda.services.evaluation import Evaluator
+    from servanda.services.metrics import MetricsQuery
     from servanda.services.ports import DefinitionsCodec, TicketFold, UnitOfWorkFactory
+    from servanda.services.queries import ClockQuery
     from servanda.services.reports import ReportSources
     from servanda.services.vocabulary import ValueChecker
+    from servanda.services.webhooks import WebhookSender, WebhookStore
 
 
 class SchemaOutOfDateError(ServandaError):
@@ -36,9 +46,16 @@ def load_settings(**overrides: object) -> Settings:
     return Settings(**given)  # type: ignore[arg-type]
 
 
+def system_clock() -> Callable[[], int]:
+    """The wall clock: epoch seconds now. The only way an entry point learns the time."""
+    from servanda.adapters.system_clock import SystemClock
+
+    return SystemClock().now
+
+
 @dataclass(frozen=True, slots=True)
 class Storage:
-    """What the use cases need from storage, wired for one database."""
+    """Everything the entry points use, wired for one database."""
 
     settings: Settings
     engine: Engine
@@ -46,9 +63,30 @@ class Storage:
     evaluator: Evaluator
     values: ValueChecker
     """Checks imported values against the definitions (per process: it remembers revisions)."""
+    tokens: TokenStore
+    webhooks: WebhookStore
+    clocks: ClockQuery
+    """Clock lists for the API and the CLI (filtering, paging, at-risk)."""
+    metrics: MetricsQuery
+    reports: ReportSources
+    """What the report use cases read: revisions, aggregates in SQL, closed periods."""
+    now: Callable[[], int]
+    """The wall clock (epoch seconds); a test or ``--now`` passes its own instant instead."""
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def health(self) -> None:
+        """Raise if the database cannot answer a trivial query (the ``/healthz`` probe)."""
+        from servanda.adapters.sqlalchemy.engine import ping
+
+        ping(self.engine)
+
+    def webhook_sender(self, timeout_seconds: float = 5.0) -> AbstractContextManager[WebhookSender]:
+        """A sender of signed webhooks over HTTP; close it (or use ``with``) when done."""
+        from servanda.adapters.webhooks import HttpxWebhookSender
+
+        return HttpxWebhookSender(timeout_seconds)
 
     def refresh_statistics(self) -> None:
         """After bulk loads: let the database's planner see the new table sizes."""
@@ -81,10 +119,17 @@ def definitions_codec() -> DefinitionsCodec:
 
 def connect(settings: Settings, *, migrate: bool = False) -> Storage:
     """Storage for ``settings.database_url``; the schema is checked (SQLite: migrated) first."""
+    from servanda.adapters.sqlalchemy.clock_queries import SqlAlchemyClockQuery
     from servanda.adapters.sqlalchemy.engine import is_sqlite, make_engine, normalise_url
+    from servanda.adapters.sqlalchemy.metrics_queries import SqlAlchemyMetricsQuery
+    from servanda.adapters.sqlalchemy.reports import SqlAlchemyReportReadModel
     from servanda.adapters.sqlalchemy.schema import is_up_to_date, upgrade_database
+    from servanda.adapters.sqlalchemy.tokens import SqlAlchemyTokenStore
     from servanda.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+    from servanda.adapters.sqlalchemy.webhook_store import SqlAlchemyWebhookStore
+    from servanda.services.closing import StoredClosedPeriods
     from servanda.services.evaluation import Evaluator
+    from servanda.services.reports import ReportSources
 
     url = normalise_url(settings.database_url)
     engine = make_engine(url)
@@ -96,30 +141,30 @@ def connect(settings: Settings, *, migrate: bool = False) -> Storage:
             "the database schema is not up to date: run `servanda db upgrade` first"
         )
     codec = definitions_codec()
+
+    def uow_factory() -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(engine, codec)
+
     return Storage(
         settings=settings,
         engine=engine,
-        uow_factory=lambda: SqlAlchemyUnitOfWork(engine, codec),
+        uow_factory=uow_factory,
         evaluator=Evaluator(
             fold_for,
             reader=lambda: SqlAlchemyUnitOfWork(engine, codec, read_only=True),
             prefolds=is_sqlite(url),
         ),
         values=value_checker(),
-    )
-
-
-def report_sources(storage: Storage) -> ReportSources:
-    """What the report use cases read: revisions through the unit of work, aggregates in SQL,
-    closed periods' frozen inputs."""
-    from servanda.adapters.sqlalchemy.reports import SqlAlchemyReportReadModel
-    from servanda.services.closing import StoredClosedPeriods
-    from servanda.services.reports import ReportSources
-
-    return ReportSources(
-        storage.uow_factory,
-        SqlAlchemyReportReadModel(storage.engine),
-        closed=StoredClosedPeriods(storage.uow_factory),
+        tokens=SqlAlchemyTokenStore(engine),
+        webhooks=SqlAlchemyWebhookStore(engine),
+        clocks=SqlAlchemyClockQuery(engine),
+        metrics=SqlAlchemyMetricsQuery(engine),
+        reports=ReportSources(
+            uow_factory,
+            SqlAlchemyReportReadModel(engine),
+            closed=StoredClosedPeriods(uow_factory),
+        ),
+        now=system_clock(),
     )
 
 

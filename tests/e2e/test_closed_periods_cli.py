@@ -14,7 +14,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from servanda.bootstrap import connect, load_settings, report_sources
+from servanda.bootstrap import connect, load_settings
 from servanda.entrypoints.cli import _register, app
 from servanda.services.credit_reports import credits_report
 from servanda.services.generation import generate_events
@@ -129,7 +129,7 @@ def test_a_closed_january_stays_a_remeasured_february_matches_its_preview_and_ma
     assert _january(url, tmp_path / "later") == january
     storage = connect(load_settings(database_url=url))
     try:
-        closed = report_sources(storage)
+        closed = storage.reports
         live = ReportSources(closed.uow_factory, closed.read_model)
         statement = credits_report(live, "2026-01", customer="acme").statements[0]
         owed = statement.own_net("EUR").amount - stated

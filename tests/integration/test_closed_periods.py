@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from servanda.bootstrap import Storage, connect, load_settings, report_sources
+from servanda.bootstrap import Storage, connect, load_settings
 from servanda.domain.credits import LineKind
 from servanda.domain.errors import ConflictError, NotFoundError
 from servanda.domain.events import EventType, TicketEvent
@@ -78,7 +78,7 @@ def _late_news(storage: Storage) -> None:
 
 def _close(storage: Storage, customer: str | None = "acme", period: str = "2026-03") -> None:
     close_period(
-        report_sources(storage), period, customer=customer, now=CLOSED_AT, author="alice",
+        storage.reports, period, customer=customer, now=CLOSED_AT, author="alice",
         reason="March invoiced",
     )  # fmt: skip
 
@@ -86,7 +86,7 @@ def _close(storage: Storage, customer: str | None = "acme", period: str = "2026-
 def test_a_closed_periods_reports_stay_byte_identical_whatever_arrives_later(
     storage: Storage,
 ) -> None:
-    sources = report_sources(storage)
+    sources = storage.reports
     before_close = _outputs(sources)
     _close(storage)
     closed = _outputs(sources)
@@ -95,13 +95,13 @@ def test_a_closed_periods_reports_stay_byte_identical_whatever_arrives_later(
     assert "closed 2026-04-02T09:00:00+00:00 by alice" in closed["credits.html"]
     _late_news(storage)
     assert _outputs(sources) == closed
-    assert _outputs(report_sources(storage)) == closed  # a new process reads the same
+    assert _outputs(storage.reports) == closed  # a new process reads the same
     live = ReportSources(sources.uow_factory, sources.read_model)
     assert _outputs(live)["credits.csv"] != closed["credits.csv"]  # the late news matter
 
 
 def test_reopening_is_explicit_audited_and_makes_the_reports_live_again(storage: Storage) -> None:
-    sources = report_sources(storage)
+    sources = storage.reports
     _close(storage)
     with pytest.raises(ConflictError, match="already closed for acme"):
         _close(storage)
@@ -127,7 +127,7 @@ def test_reopening_is_explicit_audited_and_makes_the_reports_live_again(storage:
 def test_provider_wide_reports_take_a_closed_customers_rows_from_its_close(
     storage: Storage,
 ) -> None:
-    sources = report_sources(storage)
+    sources = storage.reports
     _close(storage)
     frozen = compliance_report(sources, "2026-03", customer="acme")
     _late_news(storage)
@@ -148,7 +148,7 @@ def _adjustments(sources: ReportSources, period: str) -> list[tuple[str | None, 
 
 
 def _net_now(storage: Storage, period: str) -> Decimal:
-    live = report_sources(storage)
+    live = storage.reports
     live = ReportSources(live.uow_factory, live.read_model)
     return credits_report(live, period, customer="acme").statements[0].own_net("EUR").amount
 
@@ -156,7 +156,7 @@ def _net_now(storage: Storage, period: str) -> Decimal:
 def test_an_adjustment_after_close_is_booked_once_on_the_first_open_month(
     storage: Storage,
 ) -> None:
-    sources = report_sources(storage)
+    sources = storage.reports
     _close(storage)  # closed on 2 April: booked on April's statement
     stated = credits_report(sources, "2026-03", customer="acme").statements[0].net("EUR").amount
     assert _adjustments(sources, "2026-04") == []

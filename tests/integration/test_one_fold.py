@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from servanda.bootstrap import connect, load_settings, memory_storage, report_sources
+from servanda.bootstrap import connect, load_settings, memory_storage
 from servanda.domain.clocks import TicketEvaluation
 from servanda.domain.events import EventType, TicketEvent
 from servanda.entrypoints.cli import _register, app
@@ -167,7 +167,7 @@ def test_a_second_created_event_moves_neither_the_ticket_nor_its_measurements(
                 )
             )
         assert scopes == {("acme", "email")}
-        sources = report_sources(storage)
+        sources = storage.reports
         acme = compliance_report(sources, "2026-03", customer="acme")
         globex = compliance_report(sources, "2026-03", customer="globex")
         assert {(r.objective_key, r.met, r.breached) for r in acme.rows} == {

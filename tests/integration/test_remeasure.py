@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from servanda.bootstrap import Storage, connect, load_settings, report_sources
+from servanda.bootstrap import Storage, connect, load_settings
 from servanda.domain.agreements import Definitions
 from servanda.domain.measurements import ClockState
 from servanda.domain.periods import parse_period
@@ -79,7 +79,7 @@ def _states(storage: Storage) -> dict[tuple[str, str], ClockState]:
 
 
 def _net_credits(storage: Storage, customer: str, period: str) -> tuple[object, ...]:
-    sources = report_sources(storage)
+    sources = storage.reports
     revision_id, definitions = definitions_for_period(sources, parse_period(period, "UTC"))
     statement = customer_statement(
         sources, definitions, customer, period, revision_id=revision_id
@@ -89,7 +89,7 @@ def _net_credits(storage: Storage, customer: str, period: str) -> tuple[object, 
 
 def _preview(storage: Storage, definitions: Definitions) -> RevisionPreview:
     return preview_revision(
-        report_sources(storage), storage.evaluator, definitions, now=APPLIED,
+        storage.reports, storage.evaluator, definitions, now=APPLIED,
         effective_from=_berlin(date(2026, 2, 1)),
     )  # fmt: skip
 

@@ -16,7 +16,7 @@ CSV and JSON are byte-identical for the same seed. PDFs (WeasyPrint is
 single-threaded and the slowest step) are rendered in up to ``PDF_WORKERS``
 forked processes (on Linux; elsewhere one by one) while the other reports are
 still being computed. Reports read the revision through the same sources as
-``servanda report`` (``bootstrap.report_sources``); its snapshot is decoded
+``servanda report`` (``Storage.reports``); its snapshot is decoded
 once per process (``specs.snapshot.loads`` is memoized).
 """
 
@@ -32,7 +32,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from servanda.bootstrap import Storage
-from servanda.bootstrap import report_sources as bootstrap_report_sources
 from servanda.demo.history import DemoPeriod
 from servanda.demo.summary import DemoSummary, summarise, summary_json
 from servanda.domain.agreements import Definitions, add_months
@@ -124,7 +123,7 @@ def write_reports(
     on_file: Callable[[Path], None] = lambda _path: None,
 ) -> tuple[DemoSummary, Written]:
     """Every report file (PDFs handed to ``renderer``); the summary of the last month."""
-    sources = bootstrap_report_sources(storage)
+    sources = storage.reports
     written = Written(renderer, on_file)
     summary = _customer_reports(
         sources, reports, definitions, customers, period.last_label, written

@@ -19,7 +19,6 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
-from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -48,12 +47,8 @@ class Health(BaseModel):
 def build_context(
     settings: Settings, storage: Storage | None = None, now: Callable[[], int] | None = None
 ) -> ApiContext:
-    """Wire storage, tokens, queries and the clock for ``settings`` (or the given storage)."""
-    from servanda.adapters.sqlalchemy.clock_queries import SqlAlchemyClockQuery
-    from servanda.adapters.sqlalchemy.metrics_queries import SqlAlchemyMetricsQuery
-    from servanda.adapters.sqlalchemy.tokens import SqlAlchemyTokenStore
-    from servanda.adapters.sqlalchemy.webhook_store import SqlAlchemyWebhookStore
-    from servanda.adapters.system_clock import SystemClock
+    """The API's view of ``storage`` (wired by ``bootstrap.connect`` unless given): tokens
+    rechecked against revocation, the ingestion path and the clock (``now`` in tests)."""
     from servanda.bootstrap import connect
 
     storage = storage or connect(settings)
@@ -62,11 +57,11 @@ def build_context(
         ingestion = ProcessIngestion(settings.database_url, settings.ingestion_processes)
     return ApiContext(
         storage=storage,
-        tokens=RecheckedTokens(SqlAlchemyTokenStore(storage.engine)),
-        clocks=SqlAlchemyClockQuery(storage.engine),
-        webhooks=SqlAlchemyWebhookStore(storage.engine),
-        metrics=SqlAlchemyMetricsQuery(storage.engine),
-        now=now or SystemClock().now,
+        tokens=RecheckedTokens(storage.tokens),
+        clocks=storage.clocks,
+        webhooks=storage.webhooks,
+        metrics=storage.metrics,
+        now=now or storage.now,
         ingestion=ingestion,
     )
 
@@ -121,8 +116,7 @@ def _root_router() -> APIRouter:
 
     @router.get("/healthz", response_model=Health, tags=["health"], summary="Liveness and DB")
     def healthz(ctx: Context) -> Health:
-        with ctx.storage.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        ctx.storage.health()
         return Health(status="ok", database="ok", version=__version__, worker=os.getpid())
 
     @router.get("/docs", include_in_schema=False)

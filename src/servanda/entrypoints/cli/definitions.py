@@ -123,10 +123,10 @@ def _attributes(priority: str | None, fields: list[str]) -> dict[str, str]:
 
 def _day(at: str | None, timezone: str) -> date:
     if at is None:
-        # The entrypoint supplies "now" from the one wall-clock module.
-        from servanda.adapters.system_clock import SystemClock
+        # The entrypoint supplies "now" from the one wall-clock module, through bootstrap.
+        from servanda.bootstrap import system_clock
 
-        return datetime.fromtimestamp(SystemClock().now(), ZoneInfo(timezone)).date()
+        return datetime.fromtimestamp(system_clock()(), ZoneInfo(timezone)).date()
     try:
         return date.fromisoformat(at)
     except ValueError:

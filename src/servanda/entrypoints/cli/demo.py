@@ -291,14 +291,13 @@ def _serve(
 ) -> None:
     import uvicorn
 
-    from servanda.adapters.sqlalchemy.tokens import SqlAlchemyTokenStore
     from servanda.bootstrap import connect, load_settings
     from servanda.entrypoints.api import create_app
     from servanda.services.auth import Role, create_token
 
     settings = load_settings(database_url=layout.database_url)
     storage = connect(settings)
-    store = SqlAlchemyTokenStore(storage.engine)
+    store = storage.tokens
     _heading(console, "6", f"The API, its clock frozen at {_now(period)}")
     console.print(f"http://127.0.0.1:{port}/docs  (OpenAPI: /openapi.json)  Ctrl-C stops it")
     for role in Role:

@@ -42,10 +42,10 @@ class ListFormat(StrEnum):
 
 
 def _now(text: str | None) -> int:
-    from servanda.adapters.system_clock import SystemClock
+    from servanda.bootstrap import system_clock
     from servanda.specs.events import parse_instant
 
-    return parse_instant(text, field="--now") if text else SystemClock().now()
+    return parse_instant(text, field="--now") if text else system_clock()()
 
 
 @periods_app.command("close")
@@ -58,13 +58,12 @@ def close(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Close PERIOD: its compliance, availability and credit figures become final."""
-    from servanda.bootstrap import report_sources
     from servanda.services.closing import close_period
 
     storage = open_storage(database_url)
     try:
         closed = close_period(
-            report_sources(storage),
+            storage.reports,
             period,
             customer=customer,
             now=_now(now),

@@ -52,12 +52,11 @@ def register(app: typer.Typer) -> None:
 
 def _run(database_url: str | None, build: object) -> None:
     """Open storage, hand ``build`` the report sources, close storage."""
-    from servanda.bootstrap import report_sources
     from servanda.domain.periods import PeriodError
 
     storage = open_storage(database_url)
     try:
-        sources = report_sources(storage)
+        sources = storage.reports
         assert callable(build)
         build(sources)
     except PeriodError as error:

@@ -94,8 +94,7 @@ def apply(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Validate definitions and store them as a new revision (only if they changed)."""
-    from servanda.adapters.system_clock import SystemClock
-    from servanda.bootstrap import report_sources
+    from servanda.bootstrap import system_clock
     from servanda.services.revision_preview import preview_revision
     from servanda.services.revisions import RemeasureChoiceRequiredError, apply_definitions
     from servanda.specs.loader import load_definitions, read_sources
@@ -104,11 +103,11 @@ def apply(
     definitions = load_definitions(path)
     sources = {str(name): text for name, text in read_sources(path).items()}
     start = effective_instant(effective_from, definitions.timezone) if effective_from else None
-    now = SystemClock().now()
+    now = system_clock()()
     storage = open_storage(database_url)
     try:
         found = preview_revision(
-            report_sources(storage), storage.evaluator, definitions, now=now, effective_from=start
+            storage.reports, storage.evaluator, definitions, now=now, effective_from=start
         )
         if preview_format is PreviewFormat.JSON:
             typer.echo(preview_json(found))

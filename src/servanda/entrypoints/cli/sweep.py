@@ -21,11 +21,11 @@ from servanda.entrypoints.cli.db import DatabaseUrl, open_storage
 
 def resolve_now(text: str | None) -> int:
     """``--now`` as epoch seconds, or the wall clock when it is not given."""
-    from servanda.adapters.system_clock import SystemClock
+    from servanda.bootstrap import system_clock
     from servanda.specs.events import parse_instant
 
     if text is None:
-        return SystemClock().now()
+        return system_clock()()
     return parse_instant(text)
 
 
@@ -74,7 +74,6 @@ def worker(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Sweep due clocks forever, at the wall clock's now; stops cleanly on SIGTERM or Ctrl-C."""
-    from servanda.adapters.system_clock import SystemClock
     from servanda.entrypoints.cli.webhooks import deliver_once
     from servanda.services.sweeping import sweep_due_clocks
 
@@ -83,13 +82,12 @@ def worker(
     stop = _Stop()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    clock = SystemClock()
     try:
         while not stop.requested:
             outcome = sweep_due_clocks(
                 storage.uow_factory,
                 storage.evaluator,
-                clock.now(),
+                storage.now(),
                 batch_size=storage.settings.sweep_batch_size,
             )
             if outcome.transitions:
@@ -97,7 +95,9 @@ def worker(
                     f"swept {outcome.tickets:,} ticket(s); "
                     f"recorded {len(outcome.transitions):,} transition(s)"
                 )
-            deliver_once(storage, clock.now())  # webhooks: after the sweep, never during ingestion
+            deliver_once(
+                storage, storage.now()
+            )  # webhooks: after the sweep, never during ingestion
             if once:
                 break
             _sleep(pause, stop)

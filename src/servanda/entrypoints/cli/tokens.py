@@ -34,18 +34,16 @@ def create(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create a token and print its secret (shown only this once)."""
-    from servanda.adapters.sqlalchemy.tokens import SqlAlchemyTokenStore
-    from servanda.adapters.system_clock import SystemClock
     from servanda.services.auth import create_token
 
     storage = open_storage(database_url)
     try:
         created = create_token(
-            SqlAlchemyTokenStore(storage.engine),
+            storage.tokens,
             role=role,
             customer=customer,
             name=name,
-            now=SystemClock().now(),
+            now=storage.now(),
             actor=author_name(author),
         )
     finally:
@@ -63,12 +61,11 @@ def list_(database_url: DatabaseUrl = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from servanda.adapters.sqlalchemy.tokens import SqlAlchemyTokenStore
     from servanda.services.auth import list_tokens
 
     storage = open_storage(database_url)
     try:
-        records = list_tokens(SqlAlchemyTokenStore(storage.engine))
+        records = list_tokens(storage.tokens)
     finally:
         storage.dispose()
     table = Table("id", "name", "role", "customer", "prefix", "created", "revoked")
@@ -92,16 +89,14 @@ def revoke(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Revoke a token: it stops authenticating at once."""
-    from servanda.adapters.sqlalchemy.tokens import SqlAlchemyTokenStore
-    from servanda.adapters.system_clock import SystemClock
     from servanda.services.auth import revoke_token
 
     storage = open_storage(database_url)
     try:
         record = revoke_token(
-            SqlAlchemyTokenStore(storage.engine),
+            storage.tokens,
             token_id,
-            SystemClock().now(),
+            storage.now(),
             actor=author_name(author),
         )
     finally:

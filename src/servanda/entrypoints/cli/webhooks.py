@@ -30,12 +30,10 @@ def _iso(seconds: int | None) -> str:
 
 def deliver_once(storage: Storage, now: int, *, timeout_seconds: float = 5.0) -> DeliveryRun:
     """One delivery pass over ``storage``: fan out new transitions, send what is due at ``now``."""
-    from servanda.adapters.sqlalchemy.webhook_store import SqlAlchemyWebhookStore
-    from servanda.adapters.webhooks import HttpxWebhookSender
     from servanda.services.webhooks import deliver_webhooks
 
-    with HttpxWebhookSender(timeout_seconds) as sender:
-        return deliver_webhooks(SqlAlchemyWebhookStore(storage.engine), sender, now)
+    with storage.webhook_sender(timeout_seconds) as sender:
+        return deliver_webhooks(storage.webhooks, sender, now)
 
 
 @webhooks_app.command("add")
@@ -48,20 +46,18 @@ def add(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Subscribe URL to transitions recorded from now on."""
-    from servanda.adapters.sqlalchemy.webhook_store import SqlAlchemyWebhookStore
-    from servanda.adapters.system_clock import SystemClock
     from servanda.services.revisions import known_customers
     from servanda.services.webhooks import subscribe
 
     storage = open_storage(database_url)
     try:
         created = subscribe(
-            SqlAlchemyWebhookStore(storage.engine),
+            storage.webhooks,
             url=url,
             events=[name for name in events.split(",") if name.strip()],
             secret=secret,
             customer=customer,
-            now=SystemClock().now(),
+            now=storage.now(),
             actor=author_name(author),
             known_customers=known_customers(storage.uow_factory) if customer else None,
         )
@@ -76,11 +72,9 @@ def list_(database_url: DatabaseUrl = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from servanda.adapters.sqlalchemy.webhook_store import SqlAlchemyWebhookStore
-
     storage = open_storage(database_url)
     try:
-        found = SqlAlchemyWebhookStore(storage.engine).subscriptions()
+        found = storage.webhooks.subscriptions()
     finally:
         storage.dispose()
     table = Table("id", "url", "events", "customer", "created", "active")
@@ -103,16 +97,14 @@ def remove(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Stop a subscription (its delivery log is kept)."""
-    from servanda.adapters.sqlalchemy.webhook_store import SqlAlchemyWebhookStore
-    from servanda.adapters.system_clock import SystemClock
     from servanda.services.webhooks import unsubscribe
 
     storage = open_storage(database_url)
     try:
         stopped = unsubscribe(
-            SqlAlchemyWebhookStore(storage.engine),
+            storage.webhooks,
             subscription_id,
-            now=SystemClock().now(),
+            now=storage.now(),
             actor=author_name(author),
         )
     finally:
@@ -130,13 +122,12 @@ def deliveries(
     from rich.console import Console
     from rich.table import Table
 
-    from servanda.adapters.sqlalchemy.webhook_store import SqlAlchemyWebhookStore
     from servanda.services.webhooks import DeliveryStatus
 
     wanted = DeliveryStatus(status) if status else None
     storage = open_storage(database_url)
     try:
-        records = SqlAlchemyWebhookStore(storage.engine).deliveries(limit=limit, status=wanted)
+        records = storage.webhooks.deliveries(limit=limit, status=wanted)
     finally:
         storage.dispose()
     table = Table("id", "sub", "event", "ticket", "status", "tries", "last", "next / done")
@@ -157,13 +148,11 @@ def deliver(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Send due webhook deliveries now (one pass, or --loop)."""
-    from servanda.adapters.system_clock import SystemClock
 
     storage = open_storage(database_url)
-    clock = SystemClock()
     try:
         while True:
-            run = deliver_once(storage, clock.now())
+            run = deliver_once(storage, storage.now())
             if run.delivered or run.retrying or run.failed:
                 typer.echo(
                     f"delivered {run.delivered}, retrying {run.retrying}, failed {run.failed}"

@@ -136,10 +136,9 @@ def post_reopen(
 
 
 def _close(ctx: ApiContext, period: str, body: CloseIn, actor: str) -> list[ClosedPeriod]:
-    from servanda.bootstrap import report_sources
 
     return close_period(
-        report_sources(ctx.storage),
+        ctx.storage.reports,
         period,
         customer=body.customer,
         now=ctx.now(),

@@ -67,12 +67,11 @@ def build_table(
     service: str | None,
     agreement: str | None,
 ) -> Table:
-    from servanda.bootstrap import report_sources
     from servanda.reporting import tables
     from servanda.services.credit_reports import credits_report
     from servanda.services.reports import availability_report, compliance_report
 
-    sources = report_sources(ctx.storage)
+    sources = ctx.storage.reports
     if kind is ReportKind.COMPLIANCE:
         report = compliance_report(
             sources, period, customer=customer, service=service, agreement=agreement

@@ -243,13 +243,12 @@ def _apply(ctx: ApiContext, wanted: RevisionFiles, actor: str) -> RevisionOut:
 
 
 def _preview(ctx: ApiContext, wanted: RevisionFiles) -> RevisionPreviewOut:
-    from servanda.bootstrap import report_sources
     from servanda.services import revision_preview
     from servanda.specs.loader import load_definitions_from_texts
 
     definitions = load_definitions_from_texts(wanted.files)
     found = revision_preview.preview_revision(
-        report_sources(ctx.storage),
+        ctx.storage.reports,
         ctx.storage.evaluator,
         definitions,
         now=ctx.now(),
