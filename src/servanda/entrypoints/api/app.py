@@ -3,7 +3,8 @@
 Routes live under ``/api/v1`` (one router per resource); ``/healthz``,
 ``/metrics``, ``/openapi.json`` and ``/docs`` sit at the root. The interactive
 docs load Swagger UI from files bundled in the package (``static/``): no CDN.
-Request bodies are limited to ``MAX_BODY_BYTES`` (413 beyond).
+Request bodies are limited to ``MAX_BODY_BYTES`` (413 beyond). ``HEAD`` answers
+like ``GET`` on every route that has one, without the body (``HeadAsGet``).
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ def create_app(
     app.include_router(metrics.router)
     app.mount("/docs/static", StaticFiles(directory=STATIC), name="docs-static")
     app.add_middleware(BodyLimit)
+    app.add_middleware(HeadAsGet)
     return app
 
 
@@ -130,6 +132,34 @@ def _root_router() -> APIRouter:
         )
 
     return router
+
+
+class HeadAsGet:
+    """Answer ``HEAD`` as ``GET`` would (status and headers, ``Content-Length`` included) with
+    an empty body (RFC 9110 9.3.2), on every ``GET`` route at once.
+
+    Load balancers probe ``/healthz`` with ``HEAD``; FastAPI routes only the methods they
+    declare, so without this every ``HEAD`` was a 405. The handler runs as for ``GET``
+    (same authentication, same answer), only the body is not sent. A route without ``GET``
+    still answers 405 (its ``Allow`` header names its own methods).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return  # the last body message ends the response
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 class BodyLimit:
