@@ -18,7 +18,7 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
-from servanda.domain.compliance import percent
+from servanda.domain.display import percent
 
 PERIOD = "2026-03"
 CUSTOMERS = ("acme", "globex")

@@ -1,6 +1,6 @@
 """The demo's summary as terminal tables (rich): one per customer, rows grouped by agreement.
 
-Percentages are rounded half-up for display (``servanda.domain.compliance.percent``:
+Percentages are rounded half-up for display (``servanda.domain.display.percent``:
 two places for attainment and goals, three for availability); mean ratings to
 two places; downtime in minutes to one decimal; money as the statement shows
 it. ``summary.json`` keeps the exact values. The caption's "objectives met"
@@ -17,8 +17,7 @@ from rich.table import Table
 
 from servanda.demo.summary import AvailabilityFigure, CustomerSummary, ObjectiveFigure
 from servanda.domain.agreements import Metric
-from servanda.domain.compliance import percent
-from servanda.domain.credits import format_level
+from servanda.domain.display import format_level, percent
 
 SUMMARY_COLUMNS = (
     ("objective", False),

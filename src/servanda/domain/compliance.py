@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
 from servanda.domain.agreements import Metric
@@ -212,23 +212,3 @@ def measure_availability(
     return ServiceAvailability(
         objective_key, service, customer, label, target, measured, calendar, timezone
     )
-
-
-def percent(fraction: Decimal | None, places: int = 2) -> str:
-    """``Decimal('0.99955')`` -> ``99.96%`` (half-up); trailing zeros dropped; ``None`` -> ``n/a``."""
-    if fraction is None:
-        return "n/a"
-    exponent = Decimal(1).scaleb(-places)
-    value = (fraction * 100).quantize(exponent, rounding=ROUND_HALF_UP)
-    text = f"{value:f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return f"{text}%"
-
-
-def points(delta: Decimal | None, places: int = 1) -> str:
-    """A change of fractions in percentage points: ``+2.5 pp``, ``-0.3 pp``, ``–`` for none."""
-    if delta is None:
-        return "–"
-    value = (delta * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"{'+' if value > 0 else ''}{value:f} pp"

@@ -41,7 +41,7 @@ from servanda.domain.agreements import (
     Metric,
     Objective,
 )
-from servanda.domain.compliance import percent
+from servanda.domain.display import format_level, percent
 from servanda.domain.money import Money, total, zero
 
 
@@ -377,10 +377,3 @@ class _LineBase:
             kind, self.agreement, level.objective_key, level.metric, level.level, threshold,
             rate, self.fee_base, amount, reason,
         )  # fmt: skip
-
-
-def format_level(metric: Metric, level: Decimal) -> str:
-    """A mean rating as a number (``4.25``), every other level as a percentage (``99.95%``)."""
-    if metric is Metric.SATISFACTION:
-        return f"{level.quantize(Decimal('0.01')):f}".rstrip("0").rstrip(".")
-    return percent(level, places=3)

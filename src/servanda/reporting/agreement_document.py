@@ -15,9 +15,7 @@ from typing import TYPE_CHECKING
 
 from servanda.domain.agreements import Agreement, Definitions, Level, Metric, Objective, add_months
 from servanda.domain.calendars import ALWAYS_OPEN, WEEKDAYS, CalendarSpec, Holiday
-from servanda.domain.compliance import percent
-from servanda.domain.credits import format_level
-from servanda.domain.durations import format_duration
+from servanda.domain.display import format_duration, format_level, percent
 
 if TYPE_CHECKING:
     from jinja2 import Environment

@@ -23,6 +23,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from servanda.domain.display import percent
 from servanda.domain.outages import Outage
 
 INK = "#1f2a37"
@@ -137,7 +138,7 @@ def _bars(axes: Any, points: Sequence[tuple[str, Decimal | None]], goal: Decimal
         axes.text(
             index,
             height + 2,
-            "no items" if value is None else f"{float(value * 100):.0f}%",
+            "no items" if value is None else percent(value, places=0),
             ha="center",
             va="bottom",
             fontsize=6.5 if value is not None else 5.5,

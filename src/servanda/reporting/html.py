@@ -16,9 +16,8 @@ import matplotlib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from servanda.domain.agreements import Metric
-from servanda.domain.compliance import Status, percent, points
-from servanda.domain.credits import format_level
-from servanda.domain.durations import format_duration
+from servanda.domain.compliance import Status
+from servanda.domain.display import format_duration, format_level, minutes, percent, points
 from servanda.domain.money import Money
 from servanda.domain.periods import parse_period
 from servanda.reporting import charts
@@ -44,15 +43,6 @@ def local_time(instant: int | None, timezone: str, pattern: str = "%d %b %Y %H:%
     return datetime.fromtimestamp(instant, tz=ZoneInfo(timezone)).strftime(pattern)
 
 
-def minutes(seconds: Decimal | int) -> str:
-    value = Decimal(seconds) / 60
-    return f"{value.quantize(Decimal('0.1')):,f} min"
-
-
-def signed_duration(seconds: int) -> str:
-    return format_duration(seconds) if seconds else "0s"
-
-
 def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -64,7 +54,7 @@ def environment() -> Environment:
     env.filters.update(
         percent=percent,
         points=points,
-        duration=signed_duration,
+        duration=format_duration,
         minutes=minutes,
         money=lambda value: str(value) if isinstance(value, Money) else value,
         status_text=lambda status: STATUS_TEXT[status],

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from servanda.domain.clocks import TicketEvaluation
-from servanda.domain.durations import format_duration
+from servanda.domain.display import exact_percent, format_duration
 from servanda.domain.events import EventType, TicketEvent
 from servanda.domain.measurements import ChangeCause, ClockChange, ClockState, Measurement
 
@@ -44,7 +44,7 @@ def timeline_entries(evaluation: TicketEvaluation, zone: ZoneInfo) -> list[Timel
             text = f"  {m.metric}{cycle} [{change.objective_key}]: {_change_text(change, zone)}"
             entries.append(TimelineEntry(change.at, 1, text))
         for warning in m.warnings:
-            share = f"{warning.threshold * 100:g}%"
+            share = exact_percent(warning.threshold)
             entries.append(TimelineEntry(warning.at, 2, f"  {name}: WARNING {share} of target"))
         if m.breached_at is not None:
             text = f"  {name}: BREACHED (deadline was {_when(m.deadline, zone)})"

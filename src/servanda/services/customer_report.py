@@ -19,7 +19,7 @@ from decimal import Decimal
 from servanda.domain.agreements import Agreement, Customer, Metric, Objective
 from servanda.domain.compliance import Status, attainment, change, judge
 from servanda.domain.credits import CreditStatement
-from servanda.domain.durations import format_duration
+from servanda.domain.display import exact_percent, format_duration
 from servanda.domain.errors import NotFoundError
 from servanda.domain.periods import parse_period
 from servanda.services.closed_periods import ClosedPeriod
@@ -148,10 +148,7 @@ class CustomerReport:
 
 def describe_target(objective: Objective, target_seconds: int | None = None) -> str:
     if objective.metric is Metric.AVAILABILITY and objective.target_value is not None:
-        return (
-            f"{objective.target_value * 100:f}".rstrip("0").rstrip(".")
-            + f"% on {objective.calendar}"
-        )
+        return f"{exact_percent(objective.target_value)} on {objective.calendar}"
     if objective.metric is Metric.SATISFACTION and objective.target_value is not None:
         return f"mean rating ≥ {objective.target_value}"
     seconds = target_seconds if target_seconds is not None else objective.target_seconds

@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import Enum, StrEnum
 
 from servanda.domain.agreements import Agreement, Definitions, Objective, Vocabulary
-from servanda.domain.durations import format_duration
+from servanda.domain.display import exact_percent, format_duration
 
 
 class ChangeKind(StrEnum):
@@ -176,7 +176,7 @@ def _show(value: object, name: str = "") -> str:
     if name == "target_seconds" and isinstance(value, int):
         return format_duration(value)
     if isinstance(value, Decimal) and name in {"goal", "target_value"} and value <= 1:
-        return f"{value * 100:f}".rstrip("0").rstrip(".") + "%"
+        return exact_percent(value)
     if isinstance(value, Enum):
         return str(value.value)
     if isinstance(value, frozenset):
@@ -184,5 +184,5 @@ def _show(value: object, name: str = "") -> str:
     if isinstance(value, tuple):
         return "[" + ", ".join(_show(item, name) for item in value) + "]"
     if isinstance(value, Decimal) and name == "warn_at":
-        return f"{value * 100:f}".rstrip("0").rstrip(".") + "%"
+        return exact_percent(value)
     return str(value)

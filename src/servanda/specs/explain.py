@@ -16,10 +16,9 @@ from datetime import date
 from decimal import Decimal
 
 from servanda.domain.agreements import Definitions, Metric, Objective
-from servanda.domain.durations import format_duration
+from servanda.domain.display import exact_percent, format_duration
 from servanda.domain.errors import NotFoundError
 from servanda.domain.precedence import AppliedObjective, TicketScope, resolve_objectives
-from servanda.specs.units import format_percentage
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +68,7 @@ def format_target(objective: Objective, *, always_open: bool = False) -> str:
     if objective.target_seconds is not None:
         return format_duration(objective.target_seconds, days=always_open)
     if objective.metric is Metric.AVAILABILITY and objective.target_value is not None:
-        return format_percentage(objective.target_value)
+        return exact_percent(objective.target_value)
     return format(objective.target_value or Decimal(0), "f")
 
 
@@ -87,8 +86,8 @@ def _explanation(applied: AppliedObjective, definitions: Definitions) -> Explana
         conditions=objective.describe_conditions(),
         target=format_target(objective, always_open=always_open),
         calendar=objective.calendar,
-        goal=format_percentage(objective.goal) if objective.goal is not None else None,
-        warn_at=tuple(format_percentage(level) for level in objective.warn_at),
+        goal=exact_percent(objective.goal) if objective.goal is not None else None,
+        warn_at=tuple(exact_percent(level) for level in objective.warn_at),
         period=objective.period.value,
         pause_on=tuple(sorted(applied.pause_on)),
         overridden=tuple((o.agreement_id, o.objective_id, o.reason) for o in applied.overridden),

@@ -69,12 +69,6 @@ def parse_percentage(text: str) -> Decimal:
     return value / 100
 
 
-def format_percentage(fraction: Decimal) -> str:
-    """The inverse of ``parse_percentage``: ``0.999`` -> ``99.9%``."""
-    text = format((fraction * 100).normalize(), "f")
-    return f"{text}%"
-
-
 def parse_time_of_day(text: str, *, is_end: bool = False) -> int:
     """Seconds after local midnight in ``HH:MM``; ``24:00`` only as a window end."""
     match = _TIME.fullmatch(text.strip())

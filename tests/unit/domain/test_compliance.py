@@ -10,9 +10,8 @@ from servanda.domain.compliance import (
     attainment,
     measure_availability,
     outages_seen_by,
-    percent,
-    points,
 )
+from servanda.domain.display import percent, points
 from servanda.domain.outages import Impact, Outage, open_seconds_within
 
 DAY = 86_400

@@ -7,10 +7,9 @@ from decimal import Decimal
 import pytest
 
 from servanda.domain.calendars import Window
-from servanda.domain.durations import format_duration
+from servanda.domain.display import exact_percent, format_duration
 from servanda.specs.units import (
     UnitError,
-    format_percentage,
     parse_duration,
     parse_months,
     parse_percentage,
@@ -47,8 +46,8 @@ def test_only_the_day_unit_counts_as_days() -> None:
 def test_percentages_are_exact_fractions() -> None:
     assert parse_percentage("99.9%") == Decimal("0.999")
     assert parse_percentage("100 %") == Decimal(1)
-    assert format_percentage(Decimal("0.999")) == "99.9%"
-    assert format_percentage(Decimal("0.95")) == "95%"
+    assert exact_percent(Decimal("0.999")) == "99.9%"
+    assert exact_percent(Decimal("0.95")) == "95%"
 
 
 @pytest.mark.parametrize("text", ["95", "ninety%", "-5%", "%"])

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from servanda.domain.calendars import BusinessCalendar
-from servanda.domain.durations import format_duration
+from servanda.domain.display import format_duration
 from servanda.domain.errors import NotFoundError
 
 calendar_app = typer.Typer(

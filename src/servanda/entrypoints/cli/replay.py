@@ -21,7 +21,7 @@ import orjson
 import typer
 
 from servanda.domain.clocks import ClockEngine, TicketEvaluation
-from servanda.domain.durations import format_duration
+from servanda.domain.display import format_duration
 from servanda.domain.errors import EventError
 from servanda.domain.events import TicketEvent
 from servanda.domain.measurements import Measurement, iso

@@ -201,6 +201,7 @@ def print_preview(found: RevisionPreview) -> None:
     """The preview as a table: per customer and period, what re-measuring would change."""
     from rich.table import Table
 
+    from servanda.domain.display import amounts
     from servanda.entrypoints.cli.output import table_console
 
     typer.echo(
@@ -218,14 +219,10 @@ def print_preview(found: RevisionPreview) -> None:
             f"{row.tickets:,}",
             f"{row.met_to_breached:,}",
             f"{row.breached_to_met:,}",
-            _money(row.credits_before),
-            _money(row.credits_after),
+            amounts(row.credits_before),
+            amounts(row.credits_after),
         )
     table_console().print(table)
-
-
-def _money(amounts: tuple[Money, ...]) -> str:
-    return ", ".join(str(a) for a in amounts) if amounts else "–"
 
 
 @definitions_app.command("history")
