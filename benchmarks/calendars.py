@@ -29,7 +29,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from servanda.domain.calendars import BusinessCalendar, CalendarSpec, Holiday, Window
+from servanda.domain.calendar.arithmetic import BusinessCalendar
+from servanda.domain.calendar.spec import CalendarSpec, Holiday, Window
 
 # CPU seconds of this process: other jobs on the shared cores do not count against
 # any implementation (wall-clock rates under load are lower by the same factor for all).

@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from servanda.domain.calendars import build_calendars
+from servanda.domain.calendar.arithmetic import build_calendars
 from servanda.domain.clocks import ClockEngine
 from servanda.services.generation import generate_events
 from servanda.specs.loader import load_definitions

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from servanda.domain.agreements import Agreement, Condition, Definitions, Level, Metric, Objective
-from servanda.domain.calendars import CalendarSpec
+from servanda.domain.calendar.spec import CalendarSpec
 from servanda.domain.events import EventType, TicketEvent
 from servanda.services.ports import UnitOfWorkFactory
 from servanda.services.revisions import apply_definitions

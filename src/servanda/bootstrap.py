@@ -97,7 +97,7 @@ class Storage:
 
 def fold_for(definitions: Definitions) -> TicketFold:
     """The clock engine of one definitions set (calendars materialised once)."""
-    from servanda.domain.calendars import build_calendars
+    from servanda.domain.calendar.arithmetic import build_calendars
     from servanda.domain.clocks import ClockEngine
 
     return ClockEngine(definitions, build_calendars(definitions.calendars))

@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from enum import IntEnum, StrEnum
 
-from servanda.domain.calendars import CalendarSpec
+from servanda.domain.calendar.spec import CalendarSpec
 
 
 class Metric(StrEnum):

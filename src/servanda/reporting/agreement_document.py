@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from servanda.domain.agreements import Agreement, Definitions, Level, Metric, Objective, add_months
-from servanda.domain.calendars import ALWAYS_OPEN, WEEKDAYS, CalendarSpec, Holiday
+from servanda.domain.calendar.spec import ALWAYS_OPEN, WEEKDAYS, CalendarSpec, Holiday
 from servanda.domain.display import format_duration, format_level, percent
 
 if TYPE_CHECKING:

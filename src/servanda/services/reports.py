@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from servanda.domain.agreements import Definitions, Metric, Objective
-from servanda.domain.calendars import ALWAYS_OPEN, BusinessCalendar
+from servanda.domain.calendar.arithmetic import BusinessCalendar
+from servanda.domain.calendar.spec import ALWAYS_OPEN
 from servanda.domain.compliance import (
     Compliance,
     Satisfaction,

@@ -35,7 +35,7 @@ from servanda.domain.agreements import (
     Objective,
     Responsibilities,
 )
-from servanda.domain.calendars import ALWAYS_OPEN, CalendarSpec
+from servanda.domain.calendar.spec import ALWAYS_OPEN, CalendarSpec
 from servanda.specs.models import (
     AgreementEntry,
     CreditBandEntry,

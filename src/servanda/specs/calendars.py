@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import holidays as holidays_package
 
-from servanda.domain.calendars import (
+from servanda.domain.calendar.spec import (
     ALWAYS_OPEN,
     SECONDS_PER_DAY,
     WEEKDAYS,

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from servanda.domain.agreements import Agreement, Contact, Customer, Definitions, Fee, Service
-from servanda.domain.calendars import ALWAYS_OPEN, CalendarSpec
+from servanda.domain.calendar.spec import ALWAYS_OPEN, CalendarSpec
 from servanda.domain.errors import DefinitionError, Issue
 from servanda.domain.precedence import find_ambiguities
 from servanda.specs.agreements import Known, build_agreement

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from servanda.domain.calendars import SECONDS_PER_DAY, WEEKDAYS, Window
+from servanda.domain.calendar.spec import SECONDS_PER_DAY, WEEKDAYS, Window
 
 _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 _TIME = re.compile(r"(\d{1,2}):(\d{2})")

@@ -7,15 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from servanda.domain.calendars import (
-    ALWAYS_OPEN,
-    BusinessCalendar,
-    CalendarSpec,
-    DayException,
-    Holiday,
-    Window,
-    build_calendars,
-)
+from servanda.domain.calendar.arithmetic import BusinessCalendar, build_calendars
+from servanda.domain.calendar.spec import ALWAYS_OPEN, CalendarSpec, DayException, Holiday, Window
 from servanda.domain.errors import CalendarError
 
 H = 3600

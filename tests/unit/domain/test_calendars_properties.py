@@ -18,13 +18,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from servanda.domain.calendars import (
-    BusinessCalendar,
-    CalendarSpec,
-    DayException,
-    Holiday,
-    Window,
-)
+from servanda.domain.calendar.arithmetic import BusinessCalendar
+from servanda.domain.calendar.spec import CalendarSpec, DayException, Holiday, Window
 
 ZONES = (
     "Europe/Berlin",

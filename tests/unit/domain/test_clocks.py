@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from servanda.domain.agreements import Agreement, Condition, Definitions, Level, Metric, Objective
-from servanda.domain.calendars import CalendarSpec, build_calendars
+from servanda.domain.calendar.arithmetic import build_calendars
+from servanda.domain.calendar.spec import CalendarSpec
 from servanda.domain.clocks import ClockEngine, evaluate_ticket
 from servanda.domain.errors import DefinitionError, EventError
 from servanda.domain.events import EventType, TicketEvent

@@ -20,7 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from servanda.domain.agreements import Agreement, Condition, Definitions, Level, Metric, Objective
-from servanda.domain.calendars import CalendarSpec, Window, build_calendars
+from servanda.domain.calendar.arithmetic import build_calendars
+from servanda.domain.calendar.spec import CalendarSpec, Window
 from servanda.domain.clocks import ClockEngine
 from servanda.domain.events import EventType, TicketEvent
 from servanda.domain.measurements import ClockState, Measurement

@@ -14,7 +14,7 @@ from servanda.domain.agreements import (
     Metric,
     Objective,
 )
-from servanda.domain.calendars import CalendarSpec
+from servanda.domain.calendar.spec import CalendarSpec
 from servanda.domain.coverage import (
     TicketFacts,
     UnmeasuredCode,

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from servanda.domain.calendars import build_calendars
+from servanda.domain.calendar.arithmetic import build_calendars
 from servanda.domain.clocks import ClockEngine
 from servanda.domain.errors import ServandaError
 from servanda.domain.measurements import Measurement

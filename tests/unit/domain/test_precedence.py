@@ -17,7 +17,7 @@ from servanda.domain.agreements import (
     Service,
     Specificity,
 )
-from servanda.domain.calendars import CalendarSpec
+from servanda.domain.calendar.spec import CalendarSpec
 from servanda.domain.precedence import (
     TicketScope,
     deciding_objectives,

@@ -5,7 +5,8 @@ matched no objective until it was corrected does."""
 from __future__ import annotations
 
 from servanda.domain.agreements import Agreement, Condition, Definitions, Level, Metric, Objective
-from servanda.domain.calendars import CalendarSpec, build_calendars
+from servanda.domain.calendar.arithmetic import build_calendars
+from servanda.domain.calendar.spec import CalendarSpec
 from servanda.domain.clocks import ClockEngine
 from servanda.domain.events import EventType, TicketEvent
 from servanda.domain.measurements import ClockState

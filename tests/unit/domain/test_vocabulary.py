@@ -13,7 +13,7 @@ from servanda.domain.agreements import (
     Service,
     Vocabulary,
 )
-from servanda.domain.calendars import CalendarSpec
+from servanda.domain.calendar.spec import CalendarSpec
 from servanda.domain.events import EventType, TicketEvent
 from servanda.domain.outages import Outage
 from servanda.domain.vocabulary import (

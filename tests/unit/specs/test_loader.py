@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from servanda.domain.agreements import Definitions, Level, Metric
-from servanda.domain.calendars import Window
+from servanda.domain.calendar.spec import Window
 from servanda.domain.errors import DefinitionError, Issue
 from servanda.specs.loader import load_definitions_from_texts
 

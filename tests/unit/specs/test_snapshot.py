@@ -26,7 +26,7 @@ from servanda.domain.agreements import (
     Responsibilities,
     Service,
 )
-from servanda.domain.calendars import CalendarSpec, DayException, Holiday, Window
+from servanda.domain.calendar.spec import CalendarSpec, DayException, Holiday, Window
 from servanda.specs import snapshot
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from servanda.domain.calendars import Window
+from servanda.domain.calendar.spec import Window
 from servanda.domain.display import exact_percent, format_duration
 from servanda.specs.units import (
     UnitError,

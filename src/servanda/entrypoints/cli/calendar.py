@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from servanda.domain.calendars import BusinessCalendar
+from servanda.domain.calendar.arithmetic import BusinessCalendar
 from servanda.domain.display import format_duration
 from servanda.domain.errors import NotFoundError
 
@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
 
 
 def load_calendar(definitions_path: Path, name: str) -> BusinessCalendar:
-    from servanda.domain.calendars import build_calendars
+    from servanda.domain.calendar.arithmetic import build_calendars
     from servanda.specs.loader import load_definitions
 
     calendars = build_calendars(load_definitions(definitions_path).calendars)

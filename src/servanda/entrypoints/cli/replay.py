@@ -67,7 +67,7 @@ def register(app: typer.Typer) -> None:
 
 
 def load_engine(definitions_path: Path) -> ClockEngine:
-    from servanda.domain.calendars import build_calendars
+    from servanda.domain.calendar.arithmetic import build_calendars
     from servanda.specs.loader import load_definitions
 
     definitions = load_definitions(definitions_path)

@@ -1,9 +1,11 @@
-"""Business-time arithmetic on integer UTC epoch seconds: the clock engine's hot path.
+"""Business-time arithmetic: on integer UTC epoch seconds (the clock engine's hot path) and on
+aware datetimes.
 
 ``EpochCalendar`` answers ``add_epoch``, ``between_epoch``, ``is_open_epoch``,
 ``next_open_epoch``, ``next_close_epoch`` and ``open_intervals_epoch`` from the
-blocks of ``calendar_blocks`` (two ``bisect`` calls inside a block, one step per
-block crossed). Rules: ``servanda.domain.calendars`` and docs/semantics.md
+blocks of ``calendar.blocks`` (two ``bisect`` calls inside a block, one step per
+block crossed). ``BusinessCalendar`` adds the same answers for aware datetimes
+(any zone in, UTC out). Rules: the package docstring and docs/semantics.md
 "Business time". Units: whole seconds; spans are half-open ``[a, b)``. Searches
 give up with a CalendarError after ``LOOKAHEAD_YEARS`` of calendar time.
 """
@@ -11,13 +13,13 @@ give up with a CalendarError after ``LOOKAHEAD_YEARS`` of calendar time.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 
-from servanda.domain.calendar_blocks import (
+from servanda.domain.calendar.blocks import (
     BLOCK_SECONDS,
     BLOCK_SHIFT,
     EMPTY_BLOCK,
-    SECONDS_PER_DAY,
     UNIX_ORDINAL,
     Block,
     block_start,
@@ -25,11 +27,10 @@ from servanda.domain.calendar_blocks import (
     from_epoch,
     load_zone,
     position,
+    to_epoch,
 )
+from servanda.domain.calendar.spec import ALWAYS_OPEN, SECONDS_PER_DAY, CalendarSpec
 from servanda.domain.errors import CalendarError
-
-if TYPE_CHECKING:
-    from servanda.domain.calendars import CalendarSpec
 
 LOOKAHEAD_YEARS = 50
 _LOOKAHEAD_BLOCKS = LOOKAHEAD_YEARS * 31_556_952 // BLOCK_SECONDS + 1
@@ -262,3 +263,115 @@ class EpochCalendar:
                 else:
                     found.append((start, end))
         return found
+
+
+# --------------------------------------------------------------------------- datetime API
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ZERO = timedelta(0)
+
+
+class BusinessCalendar(EpochCalendar):
+    """Business-time arithmetic on one calendar (rules: module docstring and docs/semantics.md).
+
+    Datetime methods take aware datetimes (any zone) and return aware UTC ones;
+    the ``*_epoch`` methods inherited from ``EpochCalendar`` take and return
+    integer UTC epoch seconds and are the clock engine's hot path.
+    """
+
+    __slots__ = ()
+
+    # ----------------------------------------------------------------- datetime API
+    # Window bounds are whole seconds, so openness is constant inside each second
+    # and a fraction of a second is exact: P(s + f) = P(s) + f when second s is open.
+
+    def is_open(self, t: datetime) -> bool:
+        return self.is_open_epoch(to_epoch(t)[0])
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        """Deadline: the earliest instant at which ``duration`` of business time has elapsed."""
+        try:
+            delta = start - _EPOCH
+        except TypeError:
+            to_epoch(start)  # raises the naive-datetime CalendarError
+            raise
+        seconds = delta.days * SECONDS_PER_DAY + delta.seconds
+        whole = duration.days * SECONDS_PER_DAY + duration.seconds
+        if whole < 0:
+            raise CalendarError(f"negative business duration: {duration}")
+        if delta.microseconds or duration.microseconds:
+            return self._add_fraction(seconds, delta.microseconds, whole, duration.microseconds)
+        if whole == 0 or self._always_open:
+            return from_epoch(self.add_epoch(seconds, whole))
+        # add_epoch inlined: this is the API's hot path
+        block = self._blocks.get(seconds >> BLOCK_SHIFT)
+        if block is None:
+            block = self._block(seconds >> BLOCK_SHIFT)
+        starts, ends, cumulative, total = block
+        i = bisect_right(starts, seconds) - 1
+        target = whole if i < 0 else cumulative[i] + whole - max(ends[i] - seconds, 0)
+        if target <= total:
+            j = bisect_left(cumulative, target)
+            return datetime.fromtimestamp(ends[j] - cumulative[j] + target, UTC)
+        return from_epoch(self.add_epoch(seconds, whole))
+
+    def _add_fraction(self, seconds: int, micro: int, whole: int, extra: int) -> datetime:
+        if not self.is_open_epoch(seconds):
+            seconds, micro = self.next_open_epoch(seconds), 0
+        carry, fraction = divmod(micro + extra, 1_000_000)
+        if not fraction:
+            return from_epoch(self.add_epoch(seconds, whole + carry))
+        # the result lies inside the open second that ends at add_epoch(.., n + 1)
+        last_second = self.add_epoch(seconds, whole + carry + 1) - 1
+        return from_epoch(last_second) + timedelta(microseconds=fraction)
+
+    def between(self, a: datetime, b: datetime) -> timedelta:
+        """Business time in ``[a, b)``; zero when ``b <= a``."""
+        try:
+            da, db = a - _EPOCH, b - _EPOCH
+        except TypeError:
+            to_epoch(a), to_epoch(b)  # raises the naive-datetime CalendarError
+            raise
+        sa = da.days * SECONDS_PER_DAY + da.seconds
+        sb = db.days * SECONDS_PER_DAY + db.seconds
+        if da.microseconds or db.microseconds:
+            return self._between_fraction(sa, da.microseconds, sb, db.microseconds)
+        return timedelta(0, self.between_epoch(sa, sb))
+
+    def _between_fraction(self, sa: int, ma: int, sb: int, mb: int) -> timedelta:
+        if (sb, mb) <= (sa, ma):
+            return _ZERO
+        micro = self.between_epoch(sa, sb) * 1_000_000
+        if mb and self.is_open_epoch(sb):
+            micro += mb
+        if ma and self.is_open_epoch(sa):
+            micro -= ma
+        return timedelta(microseconds=micro)
+
+    def next_open(self, t: datetime) -> datetime:
+        """``t`` (in UTC) if open, else the next opening."""
+        seconds, micro = to_epoch(t)
+        if self.is_open_epoch(seconds):
+            return from_epoch(seconds) + timedelta(microseconds=micro)
+        return from_epoch(self.next_open_epoch(seconds))
+
+    def next_close(self, t: datetime) -> datetime:
+        """End of the opening interval holding ``t``, or of the next one if ``t`` is closed."""
+        return from_epoch(self.next_close_epoch(to_epoch(t)[0]))
+
+    def open_intervals(self, a: datetime, b: datetime) -> list[tuple[datetime, datetime]]:
+        """Opening intervals inside ``[a, b)``, clipped to it, as UTC datetimes."""
+        sa, sb, mb = to_epoch(a)[0], *to_epoch(b)
+        found = self.open_intervals_epoch(sa, sb + (1 if mb else 0))
+        result = [(from_epoch(start), from_epoch(end)) for start, end in found]
+        lower, upper = a.astimezone(UTC), b.astimezone(UTC)
+        clipped = [(max(start, lower), min(end, upper)) for start, end in result]
+        return [(start, end) for start, end in clipped if start < end]
+
+
+def build_calendars(specs: Mapping[str, CalendarSpec]) -> dict[str, BusinessCalendar]:
+    """One BusinessCalendar per spec, keyed by name, always including the built-in ``24x7``."""
+    calendars = {name: BusinessCalendar(spec) for name, spec in specs.items()}
+    if ALWAYS_OPEN not in calendars:
+        calendars[ALWAYS_OPEN] = BusinessCalendar(CalendarSpec.always_open())
+    return calendars

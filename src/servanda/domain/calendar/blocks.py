@@ -27,17 +27,13 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from servanda.domain.calendar.spec import SECONDS_PER_DAY, Window
 from servanda.domain.errors import CalendarError
-
-if TYPE_CHECKING:
-    from servanda.domain.calendars import Window
 
 BLOCK_SHIFT = 25
 BLOCK_SECONDS = 1 << BLOCK_SHIFT
-SECONDS_PER_DAY = 86_400
 UNIX_ORDINAL = date(1970, 1, 1).toordinal()
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NAIVE_EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - local wall time, zone attached on use
