@@ -45,7 +45,11 @@ Row = list[object]  # ticket, metric, cycle, objective, state, deadline, stopped
 def fold(events: Path, definitions: Path, now: str, out: Path) -> None:
     """Child process: fold ``events`` with whichever ``servanda`` is first on the path."""
     import servanda
-    from servanda.domain.calendar.arithmetic import build_calendars
+
+    try:
+        from servanda.domain.calendar.arithmetic import build_calendars
+    except ImportError:  # a commit from before domain/calendar/ (2026-12-04)
+        from servanda.domain.calendars import build_calendars  # type: ignore[import-not-found,no-redef]
     from servanda.domain.clocks import ClockEngine
     from servanda.specs.events import parse_event_line, parse_instant
     from servanda.specs.loader import load_definitions
