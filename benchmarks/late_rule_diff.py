@@ -48,9 +48,10 @@ def fold(events: Path, definitions: Path, now: str, out: Path) -> None:
 
     try:
         from servanda.domain.calendar.arithmetic import build_calendars
-    except ImportError:  # a commit from before domain/calendar/ (2026-12-04)
+        from servanda.domain.clock.engine import ClockEngine
+    except ImportError:  # a commit from before domain/calendar/ and domain/clock/ (2026-12-04)
         from servanda.domain.calendars import build_calendars  # type: ignore[import-not-found,no-redef]
-    from servanda.domain.clocks import ClockEngine
+        from servanda.domain.clocks import ClockEngine  # type: ignore[import-not-found,no-redef]
     from servanda.specs.events import parse_event_line, parse_instant
     from servanda.specs.loader import load_definitions
 

@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from servanda.domain.calendar.arithmetic import build_calendars
-from servanda.domain.clocks import ClockEngine
+from servanda.domain.clock.engine import ClockEngine
 from servanda.services.generation import generate_events
 from servanda.specs.loader import load_definitions
 

@@ -29,11 +29,11 @@ JUDGED = Path("docs/mutation-survivors.toml")
 # The modules held to the bar, and which files each one is made of.
 GROUPS: dict[str, tuple[str, ...]] = {
     "precedence": ("precedence",),
-    "sla_clock": ("sla_clock",),
-    "ticket_fold": ("ticket_fold",),
+    "sla_clock": ("clock/sla_clock",),
+    "ticket_fold": ("clock/ticket_fold",),
     "credits": ("credits",),
     "compliance": ("compliance",),
-    "calendars": ("calendars", "business_time", "calendar_blocks"),
+    "calendars": ("calendar/spec", "calendar/blocks", "calendar/arithmetic"),
 }
 BAR = 0.90
 
@@ -190,8 +190,11 @@ def report(modules: list[str], command: str, date: str) -> tuple[str, list[str]]
 def main(argv: list[str]) -> int:
     output, command, date, *modules = argv
     if not modules:
-        modules = sorted(path.name.removesuffix(".py.meta") for path in MUTANTS.glob("*.py.meta"))
-    modules = [m for m in modules if m != "__init__"]
+        modules = sorted(
+            str(path.relative_to(MUTANTS)).removesuffix(".py.meta")
+            for path in MUTANTS.rglob("*.py.meta")
+        )
+    modules = [m for m in modules if not m.endswith("__init__")]
     text, missed = report(modules, command, date)
     Path(output).write_text(text, "utf-8")
     summary = text.split("\n## Survivors")[0].split("\n", 4)[4]

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from servanda.services.auth import TokenStore
     from servanda.services.evaluation import Evaluator
     from servanda.services.metrics import MetricsQuery
-    from servanda.services.ports import DefinitionsCodec, TicketFold, UnitOfWorkFactory
+    from servanda.services.ports import ClockFold, DefinitionsCodec, UnitOfWorkFactory
     from servanda.services.queries import ClockQuery
     from servanda.services.reports import ReportSources
     from servanda.services.vocabulary import ValueChecker
@@ -95,10 +95,10 @@ class Storage:
         refresh_statistics(self.engine)
 
 
-def fold_for(definitions: Definitions) -> TicketFold:
+def fold_for(definitions: Definitions) -> ClockFold:
     """The clock engine of one definitions set (calendars materialised once)."""
     from servanda.domain.calendar.arithmetic import build_calendars
-    from servanda.domain.clocks import ClockEngine
+    from servanda.domain.clock.engine import ClockEngine
 
     return ClockEngine(definitions, build_calendars(definitions.calendars))
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from servanda.bootstrap import connect, load_settings, memory_storage
-from servanda.domain.clocks import TicketEvaluation
+from servanda.domain.clock.engine import TicketEvaluation
 from servanda.domain.events import EventType, TicketEvent
 from servanda.entrypoints.cli import _register, app
 from servanda.services.evaluation import Evaluator

@@ -14,7 +14,7 @@ import pytest
 
 from servanda.bootstrap import Storage, connect, load_settings
 from servanda.domain.agreements import Definitions
-from servanda.domain.measurements import ClockState
+from servanda.domain.clock.measurement import ClockState
 from servanda.domain.periods import parse_period
 from servanda.services.audit import AuditAction
 from servanda.services.credit_reports import customer_statement

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from servanda.domain.agreements import Metric
+from servanda.domain.clock.measurement import iso
 from servanda.domain.compliance import Status
 from servanda.domain.credits import CreditStatement, StatementLine
 from servanda.domain.display import format_duration, format_level, percent, points
-from servanda.domain.measurements import iso
 from servanda.services.closed_periods import ClosedPeriod
 from servanda.services.credit_reports import CreditsReport
 from servanda.services.reports import AvailabilityReport, ComplianceReport

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from servanda.domain.clocks import TicketEvaluation
+from servanda.domain.clock.engine import TicketEvaluation
+from servanda.domain.clock.measurement import ChangeCause, ClockChange, ClockState, Measurement
 from servanda.domain.display import exact_percent, format_duration
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.measurements import ChangeCause, ClockChange, ClockState, Measurement
 
 _PRIORITY = 0, 1, 2  # events first, then clock changes, then warnings/breaches at one instant
 

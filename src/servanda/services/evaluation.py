@@ -30,15 +30,15 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from servanda.domain.agreements import Metric
-from servanda.domain.clocks import TicketEvaluation
+from servanda.domain.clock.engine import TicketEvaluation
+from servanda.domain.clock.measurement import ClockState, Measurement, iso
 from servanda.domain.errors import EventError, NotFoundError
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.measurements import ClockState, Measurement, iso
 from servanda.services.ports import (
+    ClockFold,
     FoldFactory,
     RevisionSummary,
     StoredMeasurement,
-    TicketFold,
     TicketPin,
     TicketState,
     Transition,
@@ -112,7 +112,7 @@ class Evaluator:
     """Folds tickets with the engine of their revision; engines are built once per revision."""
 
     fold_factory: FoldFactory
-    _folds: dict[int, TicketFold] = field(default_factory=dict)
+    _folds: dict[int, ClockFold] = field(default_factory=dict)
     reader: UnitOfWorkFactory | None = None
     """Opens the read-only unit of work of ``prefold`` (on SQLite a read that does not take
     the write lock, so one importer reads while another writes); default: the caller's."""
@@ -122,7 +122,7 @@ class Evaluator:
     the write lock is database-wide (SQLite: another importer writes meanwhile); on PostgreSQL
     a batch locks only its own tickets, and the extra read transaction is four round trips."""
 
-    def fold_for(self, uow: UnitOfWork, revision_id: int) -> TicketFold:
+    def fold_for(self, uow: UnitOfWork, revision_id: int) -> ClockFold:
         fold = self._folds.get(revision_id)
         if fold is None:
             fold = self.fold_factory(uow.revisions.definitions(revision_id))

@@ -31,9 +31,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from servanda.domain.clock.measurement import iso
 from servanda.domain.errors import EventError
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.measurements import iso
 from servanda.domain.vocabulary import Finding, FindingCode, Severity
 from servanda.services.evaluation import Evaluator, RefoldOutcome
 from servanda.services.ports import (

@@ -17,10 +17,10 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from servanda.domain.agreements import Definitions
-from servanda.domain.clocks import TicketEvaluation
+from servanda.domain.clock.engine import TicketEvaluation
+from servanda.domain.clock.measurement import Measurement
 from servanda.domain.errors import ServandaError
 from servanda.domain.events import TicketEvent
-from servanda.domain.measurements import Measurement
 from servanda.domain.outages import Outage
 from servanda.services.audit import AuditLog
 from servanda.services.closed_periods import ClosedPeriodRepository
@@ -334,15 +334,15 @@ UnitOfWorkFactory = Callable[[], UnitOfWork]
 """Makes a fresh unit of work; each use case opens as many as it needs transactions."""
 
 
-class TicketFold(Protocol):
+class ClockFold(Protocol):
     """The clock engine for one definitions set: a ticket's events, folded at ``now``.
 
     The evaluation carries the ticket's facts and its measurements from one fold
-    (``servanda.domain.clocks.ClockEngine.evaluate``).
+    (``servanda.domain.clock.engine.ClockEngine.evaluate``).
     """
 
     def evaluate(self, events: Iterable[TicketEvent], now: int) -> TicketEvaluation: ...
 
 
-FoldFactory = Callable[[Definitions], TicketFold]
+FoldFactory = Callable[[Definitions], ClockFold]
 """Builds the fold of one definitions set (calendars materialised once); wired by bootstrap."""

@@ -23,9 +23,9 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from servanda.domain.agreements import Definitions
+from servanda.domain.clock.measurement import ClockState, Measurement
 from servanda.domain.errors import NotFoundError
 from servanda.domain.events import EventType
-from servanda.domain.measurements import ClockState, Measurement
 from servanda.domain.money import Money
 from servanda.services.credit_reports import credits_report
 from servanda.services.evaluation import Evaluator, keyed

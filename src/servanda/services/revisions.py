@@ -198,7 +198,7 @@ def _applied_entry(
     affected: int,
     remeasured: int,
 ) -> AuditEntry:
-    from servanda.domain.measurements import iso
+    from servanda.domain.clock.measurement import iso
 
     if not affected:
         outcome = "no stored ticket affected"

@@ -7,10 +7,10 @@ import pytest
 from servanda.domain.agreements import Agreement, Condition, Definitions, Level, Metric, Objective
 from servanda.domain.calendar.arithmetic import build_calendars
 from servanda.domain.calendar.spec import CalendarSpec
-from servanda.domain.clocks import ClockEngine, evaluate_ticket
+from servanda.domain.clock.engine import ClockEngine, evaluate_ticket
+from servanda.domain.clock.measurement import ClockState
 from servanda.domain.errors import DefinitionError, EventError
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.measurements import ClockState
 
 T0 = 1772438400  # 2026-03-02T08:00:00Z
 H = 3600

@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from servanda.domain.agreements import Agreement, Condition, Definitions, Level, Metric, Objective
 from servanda.domain.calendar.arithmetic import build_calendars
 from servanda.domain.calendar.spec import CalendarSpec, Window
-from servanda.domain.clocks import ClockEngine
+from servanda.domain.clock.engine import ClockEngine
+from servanda.domain.clock.measurement import ClockState, Measurement
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.measurements import ClockState, Measurement
 
 MONDAY = 1772438400  # 2026-03-02T08:00:00Z, 09:00 in Berlin
 HOUR = 3600

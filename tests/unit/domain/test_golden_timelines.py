@@ -23,10 +23,10 @@ import pytest
 from ruamel.yaml import YAML
 
 from servanda.domain.calendar.arithmetic import build_calendars
-from servanda.domain.clocks import ClockEngine
+from servanda.domain.clock.engine import ClockEngine
+from servanda.domain.clock.measurement import Measurement
+from servanda.domain.clock.ticket_fold import TicketFacts
 from servanda.domain.errors import ServandaError
-from servanda.domain.measurements import Measurement
-from servanda.domain.ticket_fold import TicketFacts
 from servanda.specs.events import event_from_json, parse_instant
 from servanda.specs.loader import load_definitions
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from servanda.domain.agreements import Level, Metric
-from servanda.domain.measurements import (
+from servanda.domain.clock.measurement import (
     ChangeCause,
     ClockChange,
     ClockState,

@@ -7,9 +7,9 @@ import random
 import pytest
 
 from servanda.bootstrap import fold_for, memory_storage
+from servanda.domain.clock.measurement import ClockState
 from servanda.domain.errors import EventError, NotFoundError
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.measurements import ClockState
 from servanda.services.evaluation import Evaluator
 from servanda.services.ingestion import record_events
 from servanda.services.ports import TransitionKind, UnitOfWorkFactory

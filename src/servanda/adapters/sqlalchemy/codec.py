@@ -13,8 +13,8 @@ from typing import Any
 
 import orjson
 
+from servanda.domain.clock.measurement import Measurement
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.measurements import Measurement
 from servanda.domain.outages import Impact, Outage
 from servanda.services.documents import decode
 from servanda.services.ports import Transition, TransitionKind

@@ -25,9 +25,9 @@ from servanda.adapters.sqlalchemy.tables import (
     tickets,
 )
 from servanda.domain.agreements import Definitions, Metric
+from servanda.domain.clock.measurement import ClockState
 from servanda.domain.errors import NotFoundError
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.measurements import ClockState
 from servanda.services.ports import (
     DefinitionsCodec,
     Identity,

@@ -89,7 +89,7 @@ def _print(rows: list[AuditEntry], output: AuditFormat) -> None:
 
     import orjson
 
-    from servanda.domain.measurements import iso
+    from servanda.domain.clock.measurement import iso
 
     if output is AuditFormat.JSON:
         for e in rows:

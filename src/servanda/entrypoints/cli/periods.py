@@ -171,7 +171,7 @@ def closed_json(c: ClosedPeriod) -> dict[str, object]:
 
 
 def _iso(seconds: int | None) -> str:
-    from servanda.domain.measurements import iso
+    from servanda.domain.clock.measurement import iso
 
     return iso(seconds) or ""
 

@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 import orjson
 import typer
 
-from servanda.domain.clocks import ClockEngine, TicketEvaluation
+from servanda.domain.clock.engine import ClockEngine, TicketEvaluation
+from servanda.domain.clock.measurement import Measurement, iso
 from servanda.domain.display import format_duration
 from servanda.domain.errors import EventError
 from servanda.domain.events import TicketEvent
-from servanda.domain.measurements import Measurement, iso
 
 EXIT_SKIPPED = 1
 CSV_COLUMNS = (

@@ -76,7 +76,7 @@ def unmeasured(
 
 
 def _row(item: TicketRow) -> tuple[str, ...]:
-    from servanda.domain.measurements import iso
+    from servanda.domain.clock.measurement import iso
 
     state, reason = item.state, item.unmeasured
     assert reason is not None  # listed with measured=False: every one has a reason

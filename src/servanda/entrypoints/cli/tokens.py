@@ -18,7 +18,7 @@ tokens_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_
 
 
 def _iso(seconds: int | None) -> str:
-    from servanda.domain.measurements import iso
+    from servanda.domain.clock.measurement import iso
 
     return iso(seconds) or "-"
 

@@ -23,7 +23,7 @@ webhooks_app = typer.Typer(help="Webhook subscriptions and deliveries.", no_args
 
 
 def _iso(seconds: int | None) -> str:
-    from servanda.domain.measurements import iso
+    from servanda.domain.clock.measurement import iso
 
     return iso(seconds) or ""
 

@@ -11,8 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from servanda.domain.clock.measurement import iso
 from servanda.domain.errors import NotFoundError
-from servanda.domain.measurements import iso
 from servanda.entrypoints.api.context import Context, Staff
 from servanda.services.audit import AuditAction
 from servanda.services.queries import audit_entries

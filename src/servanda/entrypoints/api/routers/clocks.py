@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from servanda.domain.measurements import iso
+from servanda.domain.clock.measurement import iso
 from servanda.entrypoints.api.context import ClockReader, Context, only_customer
 from servanda.services.queries import ClockFilter, ClockFilterState, ClockRow, list_clocks
 

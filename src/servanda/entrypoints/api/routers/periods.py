@@ -16,7 +16,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from servanda.domain.measurements import iso
+from servanda.domain.clock.measurement import iso
 from servanda.entrypoints.api.context import Admin, ApiContext, Context, Staff
 from servanda.services.closed_periods import ClosedPeriod
 from servanda.services.closing import close_period, closed_periods, reopen_period

@@ -25,9 +25,9 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from servanda.domain.clock.measurement import iso
 from servanda.domain.errors import DefinitionError, Issue
 from servanda.domain.events import epoch_seconds
-from servanda.domain.measurements import iso
 from servanda.domain.money import Money
 from servanda.entrypoints.api.context import Admin, ApiContext, Context, Staff
 from servanda.entrypoints.api.errors import ApiError, ErrorBody

@@ -14,8 +14,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
+from servanda.domain.clock.measurement import Measurement, iso
 from servanda.domain.coverage import UnmeasuredCode
-from servanda.domain.measurements import Measurement, iso
 from servanda.entrypoints.api.context import ClockReader, Context, only_customer
 from servanda.services.queries import TicketView, ticket_view
 from servanda.services.tickets import TicketFilter, TicketRow, list_tickets

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from servanda.domain.measurements import iso
+from servanda.domain.clock.measurement import iso
 from servanda.entrypoints.api.context import Admin, Context, Staff
 from servanda.services.revisions import known_customers
 from servanda.services.webhooks import (

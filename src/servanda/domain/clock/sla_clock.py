@@ -26,7 +26,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Protocol
 
 from servanda.domain.agreements import Metric
-from servanda.domain.measurements import (
+from servanda.domain.clock.measurement import (
     ChangeCause,
     ClockChange,
     ClockState,
@@ -36,7 +36,7 @@ from servanda.domain.measurements import (
 from servanda.domain.precedence import AppliedObjective
 
 
-class EpochCalendar(Protocol):
+class BusinessTime(Protocol):
     """What the fold needs from a business calendar (``BusinessCalendar`` provides it)."""
 
     def add_epoch(self, start_s: int, seconds: int, /) -> int: ...
@@ -49,7 +49,7 @@ class ClockPlan:
     """An applied objective with everything a clock needs, resolved once per revision."""
 
     applied: AppliedObjective
-    calendar: EpochCalendar
+    calendar: BusinessTime
     calendar_name: str
     target: int
     pause_on: frozenset[str]
@@ -57,7 +57,7 @@ class ClockPlan:
     key: str  # agreement/objective
 
     @classmethod
-    def of(cls, applied: AppliedObjective, calendar: EpochCalendar) -> ClockPlan:
+    def of(cls, applied: AppliedObjective, calendar: BusinessTime) -> ClockPlan:
         objective = applied.objective
         target = objective.target_seconds or 0
         thresholds = sorted(
@@ -378,12 +378,12 @@ class SLAClock:
         return ClockState.PAUSED if self.paused_since is not None else ClockState.RUNNING
 
 
-def _measure(calendar: EpochCalendar, spans: list[int]) -> int:
+def _measure(calendar: BusinessTime, spans: list[int]) -> int:
     between = calendar.between_epoch
     return sum(between(spans[i], spans[i + 1]) for i in range(0, len(spans), 2))
 
 
-def _passed_deadline(calendar: EpochCalendar, spans: list[int], target: int) -> int | None:
+def _passed_deadline(calendar: BusinessTime, spans: list[int], target: int) -> int | None:
     """The deadline a clock with these closed runs ran past (it was late one second later).
 
     Each run ``[a, b)`` has its own deadline, ``add(a, target - accrued before a)``

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from servanda.domain.agreements import Metric
+from servanda.domain.clock.measurement import ChangeCause, Measurement
+from servanda.domain.clock.sla_clock import ClockPlan, SLAClock
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.measurements import ChangeCause, Measurement
-from servanda.domain.sla_clock import ClockPlan, SLAClock
 
 _FR, _NR, _RES = Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE, Metric.RESOLUTION
 _KEYED = {"customer", "service"}

@@ -19,12 +19,12 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from servanda.domain.agreements import TICKET_METRICS, Definitions, Metric
+from servanda.domain.clock.measurement import Measurement
+from servanda.domain.clock.sla_clock import BusinessTime, ClockPlan
+from servanda.domain.clock.ticket_fold import TicketFacts, TicketFold
 from servanda.domain.errors import DefinitionError, EventError, Issue
 from servanda.domain.events import SAME_INSTANT_RANK, EventType, TicketEvent
-from servanda.domain.measurements import Measurement
 from servanda.domain.precedence import TicketScope, resolve_objectives
-from servanda.domain.sla_clock import ClockPlan, EpochCalendar
-from servanda.domain.ticket_fold import TicketFacts, TicketFold
 
 _ResolutionKey = tuple[int, str | None, str | None, tuple[tuple[str, str], ...]]
 
@@ -55,7 +55,7 @@ class TicketEvaluation:
 class ClockEngine:
     """Folds tickets against one definitions revision; caches resolution per attribute combination."""
 
-    def __init__(self, definitions: Definitions, calendars: Mapping[str, EpochCalendar]) -> None:
+    def __init__(self, definitions: Definitions, calendars: Mapping[str, BusinessTime]) -> None:
         self.definitions = definitions
         self._calendars = calendars
         self._zone = ZoneInfo(definitions.timezone)
@@ -108,7 +108,7 @@ class ClockEngine:
             self._plans[key] = found
         return found
 
-    def _calendar(self, name: str, objective_key: str) -> EpochCalendar:
+    def _calendar(self, name: str, objective_key: str) -> BusinessTime:
         calendar = self._calendars.get(name)
         if calendar is None:
             raise DefinitionError(
@@ -174,7 +174,7 @@ def ordered_events(events: Iterable[TicketEvent]) -> list[TicketEvent]:
 def evaluate_ticket(
     events: Iterable[TicketEvent],
     definitions: Definitions,
-    calendars: Mapping[str, EpochCalendar],
+    calendars: Mapping[str, BusinessTime],
     now_s: int,
 ) -> list[Measurement]:
     """Measurements of one ticket as of ``now_s`` (a one-off engine: prefer ``ClockEngine``)."""
