@@ -35,8 +35,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from servanda.bootstrap import Storage
+from servanda.domain.availability import Outage
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.outages import Outage
 from servanda.services.ingestion import record_events
 from servanda.services.outages import record_outages
 from servanda.specs.loader import load_definitions_from_texts

@@ -19,8 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from servanda.bootstrap import Storage
+from servanda.domain.availability import Impact, Outage
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.outages import Impact, Outage
 from servanda.services.ingestion import record_events
 from servanda.services.outages import record_outages
 from servanda.specs.loader import load_definitions

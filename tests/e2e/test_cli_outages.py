@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from typer.testing import CliRunner
 
-from servanda.domain.outages import Impact
+from servanda.domain.availability import Impact
 
 JSONL = (
     '{"id": "INC-1", "service": "email", "start": "2026-03-04T09:00:00Z", "end": "2026-03-04T10:00:00Z"}\n'

@@ -13,10 +13,10 @@ from decimal import Decimal
 import pytest
 
 from servanda.bootstrap import Storage, connect, load_settings
+from servanda.domain.availability import Outage
 from servanda.domain.credits import LineKind
 from servanda.domain.errors import ConflictError, NotFoundError
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.outages import Outage
 from servanda.reporting import tables
 from servanda.reporting.html import customer_report_html
 from servanda.services.audit import AuditAction

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from servanda.bootstrap import Storage, connect, load_settings
+from servanda.domain.availability import Impact, Outage
 from servanda.domain.errors import NotFoundError
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.outages import Impact, Outage
 from servanda.services.ports import TicketPin, TicketState, Transition, TransitionKind
 from servanda.specs.snapshot import content_hash
 from tests.streams import START, apply_small_definitions, small_definitions

@@ -16,9 +16,9 @@ from types import TracebackType
 from typing import Self
 
 from servanda.domain.agreements import Definitions
+from servanda.domain.availability import Outage
 from servanda.domain.errors import NotFoundError
 from servanda.domain.events import TicketEvent
-from servanda.domain.outages import Outage
 from servanda.services.audit import AuditAction, AuditEntry
 from servanda.services.closed_periods import ClosedPeriod
 from servanda.services.ports import (

@@ -30,8 +30,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from servanda.domain.agreements import Definitions, add_months
+from servanda.domain.availability import Outage
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.outages import Outage
 from servanda.services.generation import generate_events
 from servanda.services.outage_generation import generate_outages
 

@@ -29,8 +29,8 @@ from servanda.demo.history import (
     month_of,
 )
 from servanda.domain.agreements import Definitions
+from servanda.domain.availability import Outage
 from servanda.domain.events import TicketEvent
-from servanda.domain.outages import Outage
 from servanda.services.ports import TransitionKind
 
 Advance = Callable[[int, int], None]

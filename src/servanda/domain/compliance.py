@@ -9,26 +9,19 @@ Rules (SEMANTICS "Periods, compliance and money"):
   objective without a goal is informational (``no_goal``).
 - Satisfaction = mean rating of the period's rated tickets; passes when the
   mean >= the target mean.
-- Availability = ``1 - downtime / covered`` inside the objective's calendar
-  (``servanda.domain.outages``); passes when >= the target. The error budget is
-  the downtime the target allows, ``(1 - target) * covered`` seconds; what is
-  left of it may be negative.
+- Availability (``servanda.domain.availability``) passes when >= the target,
+  judged by ``judge`` like every other level.
 Fractions are exact ``Decimal``; changes are differences of fractions (0.02 is
 two percentage points). Instants are epoch seconds (UTC).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
 from servanda.domain.agreements import Metric
-from servanda.domain.outages import Availability, OpenSeconds, Outage, availability
-
-ONE = Decimal(1)
-SECONDS_PER_MINUTE = Decimal(60)
 
 
 class Status(StrEnum):
@@ -134,81 +127,3 @@ class Satisfaction:
     @property
     def status(self) -> Status:
         return judge(self.mean, self.target)
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceAvailability:
-    """Availability of one service (seen by one customer, or service-wide) in one period."""
-
-    objective_key: str
-    service: str
-    customer: str | None
-    period: str
-    target: Decimal
-    measured: Availability
-    calendar: str = "24x7"
-    timezone: str = "UTC"  # the reporting zone the period was cut in
-
-    @property
-    def availability(self) -> Decimal | None:
-        return self.measured.availability
-
-    @property
-    def downtime_minutes(self) -> Decimal:
-        return self.measured.downtime_seconds / SECONDS_PER_MINUTE
-
-    @property
-    def allowed_downtime_seconds(self) -> Decimal:
-        """The error budget: downtime the target allows over the covered time."""
-        return (ONE - self.target) * self.measured.covered_seconds
-
-    @property
-    def budget_left_seconds(self) -> Decimal:
-        """Error budget not yet spent; negative once the target is missed."""
-        return self.allowed_downtime_seconds - self.measured.downtime_seconds
-
-    @property
-    def budget_left_share(self) -> Decimal | None:
-        """Share of the error budget left (1 = untouched, < 0 overspent); ``None`` at a 100 % target."""
-        allowed = self.allowed_downtime_seconds
-        return self.budget_left_seconds / allowed if allowed else None
-
-    @property
-    def status(self) -> Status:
-        return judge(self.availability, self.target)
-
-
-def outages_seen_by(outages: Iterable[Outage], service: str, customer: str | None) -> list[Outage]:
-    """The outages of ``service`` as one customer sees them; service-wide (``None``): unscoped only.
-
-    An outage scoped to some customers is an outage of their service, not of
-    the service as a whole, so it counts only in those customers' figures.
-    """
-    if customer is None:
-        return [o for o in outages if o.service == service and not o.customers]
-    return [o for o in outages if o.affects(service, customer)]
-
-
-def measure_availability(
-    objective_key: str,
-    target: Decimal,
-    service: str,
-    customer: str | None,
-    period: tuple[str, int, int],
-    outages: Sequence[Outage],
-    open_seconds: OpenSeconds | None = None,
-    calendar: str = "24x7",
-    *,
-    timezone: str = "UTC",
-) -> ServiceAvailability:
-    """Availability of ``service`` over ``period`` = ``(label, start, end)`` (epoch seconds, end exclusive).
-
-    ``timezone`` names the zone whose local midnights ``start`` and ``end`` are;
-    it is carried along, never read.
-    """
-    label, start, end = period
-    seen = outages_seen_by(outages, service, customer)
-    measured = availability(seen, start, end, open_seconds)
-    return ServiceAvailability(
-        objective_key, service, customer, label, target, measured, calendar, timezone
-    )

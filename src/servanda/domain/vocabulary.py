@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from servanda.domain.agreements import TICKET_METRICS, Definitions
+from servanda.domain.availability import Outage
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.outages import Outage
 
 BUILT_IN_STATUSES = frozenset({"new", "open", "resolved", "reopened", "closed"})
 """Statuses Servanda gives or documents itself: ``new`` (a created event without a status), ``open``

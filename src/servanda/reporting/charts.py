@@ -23,8 +23,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from servanda.domain.availability import Outage
 from servanda.domain.display import percent
-from servanda.domain.outages import Outage
 
 INK = "#1f2a37"
 MUTED = "#6b7280"

@@ -27,9 +27,9 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Self, TypeVar, Union, get_args, get_origin, get_type_hints
 
+from servanda.domain.availability import Outage
 from servanda.domain.credits import StatementLine
 from servanda.domain.errors import ServandaError
-from servanda.domain.outages import Outage
 from servanda.services.report_ports import (
     BreachRow,
     ComplianceCount,

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Self, cast
 
 from servanda.domain.agreements import Definitions
+from servanda.domain.availability import Outage
 from servanda.domain.errors import NotFoundError
-from servanda.domain.outages import Outage
 from servanda.services.frozen_figures import FrozenFiguresError, Recording, call_key
 from servanda.services.ports import RevisionSummary, UnitOfWork, UnitOfWorkFactory
 

@@ -28,7 +28,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from servanda.domain.agreements import Definitions, add_months
-from servanda.domain.outages import Impact, Outage
+from servanda.domain.availability import Impact, Outage
 
 FULL_OUTAGES = (40, 45, 15)  # weights of 0, 1, 2 full outages per service and month
 PARTIAL_OUTAGES = (30, 35, 25, 10)  # weights of 0..3 partial outages

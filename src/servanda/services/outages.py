@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from servanda.domain.availability import Outage
 from servanda.domain.errors import EventError
-from servanda.domain.outages import Outage
 from servanda.domain.vocabulary import Finding
 from servanda.services.ports import Identity, UnitOfWorkFactory
 from servanda.services.vocabulary import ValueChecker, refusing

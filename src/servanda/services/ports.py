@@ -17,11 +17,11 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from servanda.domain.agreements import Definitions
+from servanda.domain.availability import Outage
 from servanda.domain.clock.engine import TicketEvaluation
 from servanda.domain.clock.measurement import Measurement
 from servanda.domain.errors import ServandaError
 from servanda.domain.events import TicketEvent
-from servanda.domain.outages import Outage
 from servanda.services.audit import AuditLog
 from servanda.services.closed_periods import ClosedPeriodRepository
 

@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from servanda.domain.agreements import Definitions, Metric, Objective
-from servanda.domain.calendar.arithmetic import BusinessCalendar
-from servanda.domain.calendar.spec import ALWAYS_OPEN
-from servanda.domain.compliance import (
-    Compliance,
-    Satisfaction,
+from servanda.domain.availability import (
+    Outage,
     ServiceAvailability,
     measure_availability,
+    outages_seen_by,
 )
+from servanda.domain.calendar.arithmetic import BusinessCalendar
+from servanda.domain.calendar.spec import ALWAYS_OPEN
+from servanda.domain.compliance import Compliance, Satisfaction
 from servanda.domain.errors import NotFoundError
-from servanda.domain.outages import Outage
 from servanda.domain.periods import ReportingPeriod, parse_period
 from servanda.domain.precedence import TicketScope, resolve_objectives
 from servanda.services.closed_periods import ClosedLookup, ClosedPeriod
@@ -492,12 +492,7 @@ def availability_row(
         objective.calendar,
         timezone=period.timezone,
     )
-    seen = tuple(
-        o
-        for o in outages
-        if (customer is None and not o.customers)
-        or (customer is not None and o.affects(service, customer))
-    )
+    seen = tuple(outages_seen_by(outages, service, customer))
     return AvailabilityRow(figure, seen, period.start, period.end)
 
 

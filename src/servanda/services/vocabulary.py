@@ -21,8 +21,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 
+from servanda.domain.availability import Outage
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.outages import Outage
 from servanda.domain.vocabulary import Finding, KnownValues, check_event, check_outage
 from servanda.services.evaluation import RevisionSchedule
 from servanda.services.ports import Identity, RevisionSummary, UnitOfWork

@@ -3,16 +3,15 @@ from decimal import Decimal
 import pytest
 
 from servanda.domain.agreements import Metric
-from servanda.domain.compliance import (
-    Compliance,
-    Satisfaction,
-    Status,
-    attainment,
+from servanda.domain.availability import (
+    Impact,
+    Outage,
     measure_availability,
+    open_seconds_within,
     outages_seen_by,
 )
+from servanda.domain.compliance import Compliance, Satisfaction, Status, attainment
 from servanda.domain.display import percent, points
-from servanda.domain.outages import Impact, Outage, open_seconds_within
 
 DAY = 86_400
 HOUR = 3600

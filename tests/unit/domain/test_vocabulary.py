@@ -13,9 +13,9 @@ from servanda.domain.agreements import (
     Service,
     Vocabulary,
 )
+from servanda.domain.availability import Outage
 from servanda.domain.calendar.spec import CalendarSpec
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.outages import Outage
 from servanda.domain.vocabulary import (
     FindingCode,
     KnownValues,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from servanda.domain.agreements import Customer, Definitions, Fee, Service
-from servanda.domain.outages import Impact
+from servanda.domain.availability import Impact
 from servanda.services.outage_generation import generate_outages
 
 BERLIN = ZoneInfo("Europe/Berlin")

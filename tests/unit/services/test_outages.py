@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from servanda.adapters.memory import InMemoryStore
+from servanda.domain.availability import Impact, Outage
 from servanda.domain.errors import EventError
-from servanda.domain.outages import Impact, Outage
 from servanda.services.outages import record_outages
 
 

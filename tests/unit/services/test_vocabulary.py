@@ -8,8 +8,8 @@ import pytest
 
 from servanda.bootstrap import memory_storage
 from servanda.domain.agreements import Definitions, Service, Vocabulary
+from servanda.domain.availability import Outage
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.outages import Outage
 from servanda.domain.vocabulary import FindingCode
 from servanda.services.evaluation import Evaluator
 from servanda.services.ingestion import record_events

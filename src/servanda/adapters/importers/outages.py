@@ -22,8 +22,8 @@ from pathlib import Path
 import orjson
 
 from servanda.adapters.importers.records import Rejection, parse_instant
+from servanda.domain.availability import Impact, Outage
 from servanda.domain.events import DEFAULT_SOURCE
-from servanda.domain.outages import Impact, Outage
 
 CSV_COLUMNS = (
     "id",

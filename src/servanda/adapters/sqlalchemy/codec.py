@@ -13,9 +13,9 @@ from typing import Any
 
 import orjson
 
+from servanda.domain.availability import Impact, Outage
 from servanda.domain.clock.measurement import Measurement
 from servanda.domain.events import EventType, TicketEvent
-from servanda.domain.outages import Impact, Outage
 from servanda.services.documents import decode
 from servanda.services.ports import Transition, TransitionKind
 

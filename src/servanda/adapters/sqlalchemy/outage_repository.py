@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 from servanda.adapters.sqlalchemy import codec
 from servanda.adapters.sqlalchemy.repositories import chunked, upsert
 from servanda.adapters.sqlalchemy.tables import outages
-from servanda.domain.outages import Outage
+from servanda.domain.availability import Outage
 from servanda.services.ports import Identity
 
 

@@ -18,9 +18,9 @@ import typer
 from rich.console import Console
 
 from servanda.adapters.importers.records import Rejection
+from servanda.domain.availability import Outage
 from servanda.domain.errors import EventError
 from servanda.domain.events import DEFAULT_SOURCE
-from servanda.domain.outages import Outage
 from servanda.domain.vocabulary import Finding
 from servanda.entrypoints.cli.db import DatabaseUrl
 from servanda.entrypoints.cli.import_reports import WarningSink, describe_counts, refusal_text

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from servanda.adapters.importers.outages import parse_outages_csv, parse_outages_jsonl
 from servanda.adapters.importers.records import Rejection, collect
-from servanda.domain.outages import Impact, Outage
+from servanda.domain.availability import Impact, Outage
 
 
 def at(*parts: int) -> int:

@@ -17,7 +17,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from servanda.adapters.importers.outages import outage_from_mapping
-from servanda.domain.outages import Outage
+from servanda.domain.availability import Outage
 from servanda.entrypoints.api.context import Context, Writer
 from servanda.entrypoints.api.ingestion import refuse_nul
 from servanda.entrypoints.api.results import BatchResult, ItemResult, stored_results, summarise

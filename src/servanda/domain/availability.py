@@ -1,4 +1,5 @@
-"""Outages and planned maintenance, and the availability arithmetic over them.
+"""Availability: outages and planned maintenance, the arithmetic over them, and a service's
+availability in a period as one customer (or nobody in particular) sees it.
 
 Rule (SEMANTICS "Periods, compliance and money" 3): availability over a period
 is ``1 - downtime / covered``, both measured inside the objective's calendar.
@@ -20,6 +21,12 @@ is ``1 - downtime / covered``, both measured inside the objective's calendar.
 - Downtime is a ``Decimal`` of seconds (weights are fractions); availability is
   a ``Decimal`` fraction, ``None`` when nothing was covered (no attainment,
   never 100 %).
+- An outage scoped to some customers is an outage of their service, not of the
+  service as a whole: it counts only in those customers' figures
+  (``outages_seen_by``).
+- A service passes when its availability >= the target. The error budget is
+  the downtime the target allows, ``(1 - target) * covered`` seconds; what is
+  left of it may be negative.
 """
 
 from __future__ import annotations
@@ -30,12 +37,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from servanda.domain.compliance import Status, judge
 from servanda.domain.events import DEFAULT_SOURCE
 
 Interval = tuple[int, int]  # [start, end) in epoch seconds
 OpenSeconds = Callable[[int, int], int]
 
 ONE = Decimal(1)
+SECONDS_PER_MINUTE = Decimal(60)
 ZERO = Decimal(0)
 
 
@@ -271,3 +280,81 @@ def _intersect(a: Iterable[Interval], b: Sequence[Interval]) -> list[Interval]:
     for start, end in merge_intervals(a):
         result.extend(_clip(b, start, end))
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceAvailability:
+    """Availability of one service (seen by one customer, or service-wide) in one period."""
+
+    objective_key: str
+    service: str
+    customer: str | None
+    period: str
+    target: Decimal
+    measured: Availability
+    calendar: str = "24x7"
+    timezone: str = "UTC"  # the reporting zone the period was cut in
+
+    @property
+    def availability(self) -> Decimal | None:
+        return self.measured.availability
+
+    @property
+    def downtime_minutes(self) -> Decimal:
+        return self.measured.downtime_seconds / SECONDS_PER_MINUTE
+
+    @property
+    def allowed_downtime_seconds(self) -> Decimal:
+        """The error budget: downtime the target allows over the covered time."""
+        return (ONE - self.target) * self.measured.covered_seconds
+
+    @property
+    def budget_left_seconds(self) -> Decimal:
+        """Error budget not yet spent; negative once the target is missed."""
+        return self.allowed_downtime_seconds - self.measured.downtime_seconds
+
+    @property
+    def budget_left_share(self) -> Decimal | None:
+        """Share of the error budget left (1 = untouched, < 0 overspent); ``None`` at a 100 % target."""
+        allowed = self.allowed_downtime_seconds
+        return self.budget_left_seconds / allowed if allowed else None
+
+    @property
+    def status(self) -> Status:
+        return judge(self.availability, self.target)
+
+
+def outages_seen_by(outages: Iterable[Outage], service: str, customer: str | None) -> list[Outage]:
+    """The outages of ``service`` as one customer sees them; service-wide (``None``): unscoped only.
+
+    An outage scoped to some customers is an outage of their service, not of
+    the service as a whole, so it counts only in those customers' figures.
+    """
+    if customer is None:
+        return [o for o in outages if o.service == service and not o.customers]
+    return [o for o in outages if o.affects(service, customer)]
+
+
+def measure_availability(
+    objective_key: str,
+    target: Decimal,
+    service: str,
+    customer: str | None,
+    period: tuple[str, int, int],
+    outages: Sequence[Outage],
+    open_seconds: OpenSeconds | None = None,
+    calendar: str = "24x7",
+    *,
+    timezone: str = "UTC",
+) -> ServiceAvailability:
+    """Availability of ``service`` over ``period`` = ``(label, start, end)`` (epoch seconds, end exclusive).
+
+    ``timezone`` names the zone whose local midnights ``start`` and ``end`` are;
+    it is carried along, never read.
+    """
+    label, start, end = period
+    seen = outages_seen_by(outages, service, customer)
+    measured = availability(seen, start, end, open_seconds)
+    return ServiceAvailability(
+        objective_key, service, customer, label, target, measured, calendar, timezone
+    )

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from servanda.domain.outages import (
+from servanda.domain.availability import (
     DowntimeSegment,
     Impact,
     Outage,
