@@ -19,6 +19,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from servanda.domain.errors import EventError
+from servanda.domain.instants import is_supported, unsupported
 
 
 class EventType(StrEnum):
@@ -94,8 +95,12 @@ def parse_instant(text: str, zone: tzinfo | None = None, *, field: str | None = 
     """Whole epoch seconds (floored) of an ISO 8601 timestamp; a naive one needs ``zone``.
 
     ``Z`` and ``+hh:mm`` offsets are accepted (SEMANTICS "Business time" 6).
-    ``field`` names the value in messages (``None``: a bare timestamp, as in a
-    file cell). Errors are ``EventError`` (a ``ValueError``).
+    An instant outside ``domain.instants`` (1970-2199 UTC) is refused here, where
+    every event, outage and ``--now`` enters, so none is ever stored: near the
+    ends of ``datetime`` an offset overflows the date, and every later
+    conversion of the stored instant would fail. ``field`` names the value in
+    messages (``None``: a bare timestamp, as in a file cell). Errors are
+    ``EventError`` (a ``ValueError``).
     """
     value = text.strip()
     try:
@@ -108,4 +113,10 @@ def parse_instant(text: str, zone: tzinfo | None = None, *, field: str | None = 
             name = field or "timestamp"
             raise EventError(f"{name} {value!r} has no UTC offset (add Z or +hh:mm)")
         instant = instant.replace(tzinfo=zone)
-    return epoch_seconds(instant)
+    try:
+        seconds = epoch_seconds(instant)
+    except (OverflowError, ValueError):  # the offset took the instant past year 1 or 9999
+        seconds = None
+    if seconds is None or not is_supported(seconds):
+        raise EventError(unsupported(field or "timestamp", repr(value)))
+    return seconds

@@ -147,12 +147,9 @@ def reopen_period(
     """Reopen ``period`` for ``customer`` (or every customer it is closed for)."""
     if not reason.strip():
         raise ReasonRequiredError("reopening a closed period needs a reason (--reason)")
+    label = parse_period(period, "UTC").label  # a period that cannot be read is refused first
     with uow_factory() as uow:
-        found = [
-            c
-            for c in uow.periods.in_force(customer)
-            if c.period == period or c.period == parse_period(period, "UTC").label
-        ]
+        found = [c for c in uow.periods.in_force(customer) if c.period in (period, label)]
         if not found:
             whom = f" for {customer}" if customer else ""
             raise NotFoundError(f"{period} is not closed{whom}")

@@ -25,6 +25,7 @@ from typing import IO
 
 from servanda.adapters.importers.records import Rejection
 from servanda.domain.errors import EventError
+from servanda.domain.instants import is_supported, unsupported
 
 GZIP_MAGIC = b"\x1f\x8b"
 MISSING = "?"
@@ -92,7 +93,13 @@ class LocalTimes:
             local = datetime(year, month, day, hour, minute, tzinfo=self._zone)
         except ValueError:
             raise ValueError(f"{text!r} is not a D/M/YYYY HH:MM timestamp") from None
-        return int(local.timestamp())
+        try:
+            seconds = int(local.timestamp())
+        except (OverflowError, ValueError):  # the zone's offset took it past year 1 or 9999
+            seconds = None
+        if seconds is None or not is_supported(seconds):
+            raise ValueError(unsupported("timestamp", repr(text)))
+        return seconds
 
 
 def priority_code(text: str) -> str:

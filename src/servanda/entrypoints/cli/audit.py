@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from servanda.entrypoints.cli.db import DatabaseUrl, open_storage
+from servanda.entrypoints.cli.instants import instant_option
 
 if TYPE_CHECKING:
     from servanda.services.audit import AuditEntry
@@ -53,7 +54,10 @@ def audit(
         typer.Option(help="Only this action, e.g. definitions.applied or period.closed."),
     ] = None,
     since: Annotated[
-        str | None, typer.Option(help="Only entries at or after this ISO 8601 instant.")
+        str | None,
+        typer.Option(
+            help="Only entries at or after this ISO 8601 instant.", callback=instant_option
+        ),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=100_000, help="The newest N entries.")] = 100,
     output: Annotated[AuditFormat, typer.Option("--format", help="table, json or csv.")] = (

@@ -39,6 +39,7 @@ from servanda.entrypoints.cli.import_reports import (
     describe_counts,
     refusal_text,
 )
+from servanda.entrypoints.cli.instants import instant_option
 
 if TYPE_CHECKING:
     from servanda.bootstrap import Storage
@@ -294,7 +295,10 @@ def import_command(
     ] = None,
     now: Annotated[
         str | None,
-        typer.Option(help="Evaluate clocks at this ISO 8601 instant instead of the wall clock."),
+        typer.Option(
+            help="Evaluate clocks at this ISO 8601 instant instead of the wall clock.",
+            callback=instant_option,
+        ),
     ] = None,
     jobs: Annotated[
         int | None,

@@ -52,6 +52,7 @@ from servanda.domain.events import EventType, TicketEvent
 from servanda.entrypoints.cli.db import DatabaseUrl
 from servanda.entrypoints.cli.events import paused_collector
 from servanda.entrypoints.cli.import_reports import WarningSink, refusal_text
+from servanda.entrypoints.cli.instants import instant_option
 
 if TYPE_CHECKING:
     from servanda.bootstrap import Storage
@@ -109,7 +110,10 @@ def servicenow(
         typer.Option(dir_okay=False, help="Write every rejected row (file:line: why) here."),
     ] = None,
     now: Annotated[
-        str | None, typer.Option(help="Fold at this ISO 8601 instant, not the wall clock.")
+        str | None,
+        typer.Option(
+            help="Fold at this ISO 8601 instant, not the wall clock.", callback=instant_option
+        ),
     ] = None,
     strict: Annotated[
         bool,

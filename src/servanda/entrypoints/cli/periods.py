@@ -17,6 +17,7 @@ import typer
 
 from servanda.entrypoints.cli.audit import AuthorOption, author_name
 from servanda.entrypoints.cli.db import DatabaseUrl, open_storage
+from servanda.entrypoints.cli.instants import instant_option, period_argument
 
 if TYPE_CHECKING:
     from servanda.services.closed_periods import ClosedPeriod
@@ -26,13 +27,23 @@ periods_app = typer.Typer(
     no_args_is_help=True,
 )
 
-PeriodArgument = Annotated[str, typer.Argument(help="2026-03 (or 2026-Q1, 2026, a date range).")]
+PeriodArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="PERIOD",
+        help="2026-03 (or 2026-Q1, 2026, a date range).",
+        callback=period_argument,
+    ),
+]
 CustomerOption = Annotated[
     str | None, typer.Option("--customer", help="Only this customer (default: every customer).")
 ]
 NowOption = Annotated[
     str | None,
-    typer.Option(help="When it happens, ISO 8601 with an offset; default: the system clock."),
+    typer.Option(
+        help="When it happens, ISO 8601 with an offset; default: the system clock.",
+        callback=instant_option,
+    ),
 ]
 
 

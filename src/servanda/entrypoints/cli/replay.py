@@ -25,6 +25,7 @@ from servanda.domain.clock.measurement import Measurement, iso
 from servanda.domain.display import format_duration
 from servanda.domain.errors import EventError
 from servanda.domain.events import TicketEvent
+from servanda.entrypoints.cli.instants import instant_option
 
 EXIT_SKIPPED = 1
 CSV_COLUMNS = (
@@ -117,7 +118,10 @@ def replay(
     definitions: DefinitionsOption,
     now: Annotated[
         str | None,
-        typer.Option(help="Evaluation instant, ISO 8601 with offset; default: the latest event."),
+        typer.Option(
+            help="Evaluation instant, ISO 8601 with offset; default: the latest event.",
+            callback=instant_option,
+        ),
     ] = None,
     output: Annotated[
         ReplayFormat, typer.Option("--format", help="table, json (one object per line) or csv.")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from servanda.entrypoints.cli.db import DatabaseUrl, open_storage
+from servanda.entrypoints.cli.instants import period_argument
 
 if TYPE_CHECKING:
     from servanda.reporting.tables import Table
@@ -36,7 +37,12 @@ class Format(StrEnum):
 
 
 Period = Annotated[
-    str, typer.Option("--period", help="2026-03, 2026-Q1, 2026 or 2026-03-01..2026-03-15.")
+    str,
+    typer.Option(
+        "--period",
+        help="2026-03, 2026-Q1, 2026 or 2026-03-01..2026-03-15.",
+        callback=period_argument,
+    ),
 ]
 Customer = Annotated[str | None, typer.Option("--customer", help="Only this customer.")]
 Service = Annotated[str | None, typer.Option("--service", help="Only this service.")]

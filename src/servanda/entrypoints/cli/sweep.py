@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from servanda.entrypoints.cli.db import DatabaseUrl, open_storage
+from servanda.entrypoints.cli.instants import instant_option
 
 
 def resolve_now(text: str | None) -> int:
@@ -32,7 +33,10 @@ def resolve_now(text: str | None) -> int:
 def sweep(
     now: Annotated[
         str | None,
-        typer.Option(help="Sweep as of this ISO 8601 instant instead of the wall clock."),
+        typer.Option(
+            help="Sweep as of this ISO 8601 instant instead of the wall clock.",
+            callback=instant_option,
+        ),
     ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:

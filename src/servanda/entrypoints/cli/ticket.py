@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from servanda.domain.errors import NotFoundError
+from servanda.entrypoints.cli.instants import instant_option
 from servanda.entrypoints.cli.replay import (
     DefinitionsOption,
     EventsArgument,
@@ -37,7 +38,10 @@ def timeline(
     definitions: DefinitionsOption,
     now: Annotated[
         str | None,
-        typer.Option(help="Evaluation instant, ISO 8601 with offset; default: the latest event."),
+        typer.Option(
+            help="Evaluation instant, ISO 8601 with offset; default: the latest event.",
+            callback=instant_option,
+        ),
     ] = None,
     zone: Annotated[
         str | None, typer.Option(help="Show times in this IANA zone; default: the definitions'.")
