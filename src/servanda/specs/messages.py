@@ -141,4 +141,4 @@ def report_validation_error(
             continue
         seen.add(loc)
         at_key = item["type"] == "extra_forbidden"
-        problems.add(prefix + raw, describe(item, model, loc), at_key=at_key)
+        problems.add(prefix + loc, describe(item, model, loc), at_key=at_key)

@@ -88,6 +88,23 @@ def test_a_currency_in_the_wrong_form_asks_for_an_iso_code() -> None:
     assert found.message.startswith("currency must be a three-letter ISO 4217 code")
 
 
+def test_a_union_that_fails_in_every_member_gives_one_message_at_the_documents_path() -> None:
+    found = one(AgreementEntry, {"id": "a", "level": "corporate",
+                                 "objectives": [{"metric": "resolution", "target": [4]}]})  # fmt: skip
+    assert found.message == "'target' must be text"
+    assert found.path == "agreements[0].objectives[0].target"
+
+
+def test_a_windows_value_of_the_wrong_type_is_located_at_its_weekday() -> None:
+    found = one(
+        CalendarEntry, {"timezone": "UTC", "hours": {"mon-fri": 9}}, ("calendars", "office")
+    )
+    assert (found.path, found.message) == (
+        "calendars.office.hours.mon-fri",
+        "'mon-fri' must be text",
+    )
+
+
 def test_errors_in_several_places_are_all_reported_in_order() -> None:
     issues = reported(AgreementEntry, {"level": "corporate", "colour": "red", "objectives": [
         {"metric": "speed", "target": "4h"}]})  # fmt: skip
