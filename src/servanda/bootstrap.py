@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from servanda.config import Settings
 from servanda.domain.errors import ServandaError
@@ -75,6 +75,13 @@ class Storage:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        """``with connect(...) as storage:`` releases the database's connections on the way out."""
+        self.dispose()
 
     def health(self) -> None:
         """Raise if the database cannot answer a trivial query (the ``/healthz`` probe)."""

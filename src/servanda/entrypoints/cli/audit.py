@@ -79,11 +79,8 @@ def audit(
             known = ", ".join(a.value for a in AuditAction)
             raise NotFoundError(f"unknown audit action {action!r} (one of: {known})") from None
     start = parse_instant(since, field="--since") if since else None
-    storage = open_storage(database_url)
-    try:
+    with open_storage(database_url) as storage:
         entries = audit_entries(storage.uow_factory, action=wanted, since=start, limit=limit)
-    finally:
-        storage.dispose()
     _print(entries, output)
 
 

@@ -356,11 +356,8 @@ def import_command(
 def _prescan(files: list[Path], database_url: str | None) -> int:
     from servanda.entrypoints.cli.prescan import prescan
 
-    storage = open_storage(database_url)
-    try:
+    with open_storage(database_url) as storage:
         return prescan(files, storage, lambda path: read_file(path, lambda _b, _r: None))
-    finally:
-        storage.dispose()
 
 
 def _import_serially(
@@ -371,8 +368,7 @@ def _import_serially(
     sinks: tuple[Rejects, Warnings],
     advance: Advance,
 ) -> ImportSummary:
-    storage = open_storage(database_url)
-    try:
+    with open_storage(database_url) as storage:
         items = (item for path in files for item in read_file(path, advance))
         return import_items(
             storage,
@@ -383,8 +379,6 @@ def _import_serially(
             warnings=sinks[1],
             strict=strict,
         )
-    finally:
-        storage.dispose()
 
 
 def _print_summary(summary: ImportSummary, reject_file: Path | None) -> None:

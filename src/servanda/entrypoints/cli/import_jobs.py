@@ -126,8 +126,7 @@ def _work(job: Job, messages: Any) -> None:  # noqa: ANN401 - a multiprocessing 
             messages.put(("progress", amount, rows))
 
     try:
-        storage = open_storage(job.database_url)
-        try:
+        with open_storage(job.database_url) as storage:
             items = (item for path in job.files for item in _share_of(path, job, advance))
             summary = import_items(
                 storage,
@@ -138,8 +137,6 @@ def _work(job: Job, messages: Any) -> None:  # noqa: ANN401 - a multiprocessing 
                 warnings=_QueueRejects(messages),
                 strict=job.strict,
             )
-        finally:
-            storage.dispose()
         messages.put(("summary", summary))
     except Exception as error:  # reported to the parent, which fails the command
         messages.put(("error", f"{type(error).__name__}: {error}"))

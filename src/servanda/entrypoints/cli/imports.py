@@ -151,8 +151,7 @@ def servicenow(
             _write_jsonl(output, converted.events)
             _print_summary(converted, None, f"written to {output}")
             return
-        storage = open_storage(database_url)
-        try:
+        with open_storage(database_url) as storage:
             checker = storage.values.with_statuses(states.statuses.values())
             if strict:
                 _refuse_unknown_values(console, storage, checker, converted, file)
@@ -161,8 +160,6 @@ def servicenow(
                 totals = _store(console, storage, checker, converted, (now, str(file), warnings))
             finally:
                 warnings.close()
-        finally:
-            storage.dispose()
     _print_summary(converted, totals, "stored")
     if totals.refused:
         raise EventError(f"{totals.refused:,} event(s) refused for unknown values")

@@ -71,8 +71,7 @@ def close(
     """Close PERIOD: its compliance, availability and credit figures become final."""
     from servanda.services.closing import close_period
 
-    storage = open_storage(database_url)
-    try:
+    with open_storage(database_url) as storage:
         closed = close_period(
             storage.reports,
             period,
@@ -81,8 +80,6 @@ def close(
             author=author_name(author),
             reason=reason,
         )
-    finally:
-        storage.dispose()
     for c in closed:
         credits = ", ".join(f"{cur} {amount:,.2f}" for cur, amount in c.net_credits) or "none"
         typer.echo(
@@ -103,8 +100,7 @@ def reopen(
     """Reopen a closed PERIOD: its reports are computed from the stored measurements again."""
     from servanda.services.closing import reopen_period
 
-    storage = open_storage(database_url)
-    try:
+    with open_storage(database_url) as storage:
         reopened = reopen_period(
             storage.uow_factory,
             period,
@@ -113,8 +109,6 @@ def reopen(
             author=author_name(author),
             reason=reason,
         )
-    finally:
-        storage.dispose()
     for c in reopened:
         typer.echo(f"reopened {c.period} for {c.customer} (closed {_iso(c.closed_at)})")
 
@@ -130,11 +124,8 @@ def list_(
     """Every close, reopened ones included, oldest first."""
     from servanda.services.closing import closed_periods
 
-    storage = open_storage(database_url)
-    try:
+    with open_storage(database_url) as storage:
         found = closed_periods(storage.uow_factory, customer)
-    finally:
-        storage.dispose()
     if output is ListFormat.JSON:
         import orjson
 

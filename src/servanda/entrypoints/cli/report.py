@@ -20,6 +20,8 @@ from servanda.entrypoints.cli.db import DatabaseUrl, open_storage
 from servanda.entrypoints.cli.instants import period_argument
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from servanda.reporting.tables import Table
     from servanda.services.reports import ReportSources
 
@@ -56,19 +58,15 @@ def register(app: typer.Typer) -> None:
     app.add_typer(report_app, name="report")
 
 
-def _run(database_url: str | None, build: object) -> None:
+def _run(database_url: str | None, build: Callable[[ReportSources], object]) -> None:
     """Open storage, hand ``build`` the report sources, close storage."""
     from servanda.domain.periods import PeriodError
 
-    storage = open_storage(database_url)
-    try:
-        sources = storage.reports
-        assert callable(build)
-        build(sources)
-    except PeriodError as error:
-        raise typer.BadParameter(str(error), param_hint="--period") from error
-    finally:
-        storage.dispose()
+    with open_storage(database_url) as storage:
+        try:
+            build(storage.reports)
+        except PeriodError as error:
+            raise typer.BadParameter(str(error), param_hint="--period") from error
 
 
 def _write(data: str | bytes, output: Path | None) -> None:

@@ -233,11 +233,8 @@ def history(database_url: DatabaseUrl = None) -> None:
     from servanda.entrypoints.cli.output import table_console
     from servanda.services.revisions import revision_history
 
-    storage = open_storage(database_url)
-    try:
+    with open_storage(database_url) as storage:
         revisions = revision_history(storage.uow_factory)
-    finally:
-        storage.dispose()
     if not revisions:
         typer.echo("no revision stored yet: run `servanda definitions apply PATH`")
         return
@@ -259,12 +256,9 @@ def diff(
     from servanda.services.revision_diff import diff_definitions
     from servanda.services.revisions import revision_definitions
 
-    storage = open_storage(database_url)
-    try:
+    with open_storage(database_url) as storage:
         _, old = revision_definitions(storage.uow_factory, first)
         _, new = revision_definitions(storage.uow_factory, second)
-    finally:
-        storage.dispose()
     changes = diff_definitions(old, new)
     if not changes:
         typer.echo(f"revisions {first} and {second} hold the same definitions")

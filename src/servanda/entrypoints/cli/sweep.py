@@ -44,16 +44,13 @@ def sweep(
     from servanda.services.sweeping import sweep_due_clocks
 
     instant = resolve_now(now)
-    storage = open_storage(database_url)
-    try:
+    with open_storage(database_url) as storage:
         outcome = sweep_due_clocks(
             storage.uow_factory,
             storage.evaluator,
             instant,
             batch_size=storage.settings.sweep_batch_size,
         )
-    finally:
-        storage.dispose()
     typer.echo(
         f"swept {outcome.tickets:,} ticket(s); recorded {len(outcome.transitions):,} transition(s)"
     )

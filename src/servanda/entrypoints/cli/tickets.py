@@ -53,16 +53,13 @@ def unmeasured(
     """List the tickets that got no clock, each with the reason."""
     from servanda.services.tickets import TicketFilter, list_tickets
 
-    storage = open_storage(database_url)
-    try:
+    with open_storage(database_url) as storage:
         page = list_tickets(
             storage.uow_factory,
             TicketFilter(measured=False, customer=customer, limit=limit),
             only_customer=None,
             values=storage.values,
         )
-    finally:
-        storage.dispose()
     rows = [_row(item) for item in page.items]
     if output is ListFormat.JSON:
         for row in rows:

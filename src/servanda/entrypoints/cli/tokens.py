@@ -36,8 +36,7 @@ def create(
     """Create a token and print its secret (shown only this once)."""
     from servanda.services.auth import create_token
 
-    storage = open_storage(database_url)
-    try:
+    with open_storage(database_url) as storage:
         created = create_token(
             storage.tokens,
             role=role,
@@ -46,8 +45,6 @@ def create(
             now=storage.now(),
             actor=author_name(author),
         )
-    finally:
-        storage.dispose()
     record = created.record
     scope = f" for customer {record.customer}" if record.customer else ""
     typer.echo(f"created token {record.id} ({record.role.value}{scope}): {record.name}", err=True)
@@ -63,11 +60,8 @@ def list_(database_url: DatabaseUrl = None) -> None:
 
     from servanda.services.auth import list_tokens
 
-    storage = open_storage(database_url)
-    try:
+    with open_storage(database_url) as storage:
         records = list_tokens(storage.tokens)
-    finally:
-        storage.dispose()
     table = Table("id", "name", "role", "customer", "prefix", "created", "revoked")
     for r in records:
         table.add_row(
@@ -91,16 +85,13 @@ def revoke(
     """Revoke a token: it stops authenticating at once."""
     from servanda.services.auth import revoke_token
 
-    storage = open_storage(database_url)
-    try:
+    with open_storage(database_url) as storage:
         record = revoke_token(
             storage.tokens,
             token_id,
             storage.now(),
             actor=author_name(author),
         )
-    finally:
-        storage.dispose()
     typer.echo(f"revoked token {record.id} ({record.name}) at {_iso(record.revoked_at)}")
 
 

@@ -49,8 +49,7 @@ def add(
     from servanda.services.revisions import known_customers
     from servanda.services.webhooks import subscribe
 
-    storage = open_storage(database_url)
-    try:
+    with open_storage(database_url) as storage:
         created = subscribe(
             storage.webhooks,
             url=url,
@@ -61,8 +60,6 @@ def add(
             actor=author_name(author),
             known_customers=known_customers(storage.uow_factory) if customer else None,
         )
-    finally:
-        storage.dispose()
     typer.echo(f"subscription {created.id}: {created.url} <- {', '.join(created.events)}")
 
 
@@ -72,11 +69,8 @@ def list_(database_url: DatabaseUrl = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    storage = open_storage(database_url)
-    try:
+    with open_storage(database_url) as storage:
         found = storage.webhooks.subscriptions()
-    finally:
-        storage.dispose()
     table = Table("id", "url", "events", "customer", "created", "active")
     for s in found:
         table.add_row(
@@ -99,16 +93,13 @@ def remove(
     """Stop a subscription (its delivery log is kept)."""
     from servanda.services.webhooks import unsubscribe
 
-    storage = open_storage(database_url)
-    try:
+    with open_storage(database_url) as storage:
         stopped = unsubscribe(
             storage.webhooks,
             subscription_id,
             now=storage.now(),
             actor=author_name(author),
         )
-    finally:
-        storage.dispose()
     typer.echo(f"subscription {stopped.id} stopped")
 
 
@@ -125,11 +116,8 @@ def deliveries(
     from servanda.services.webhooks import DeliveryStatus
 
     wanted = DeliveryStatus(status) if status else None
-    storage = open_storage(database_url)
-    try:
+    with open_storage(database_url) as storage:
         records = storage.webhooks.deliveries(limit=limit, status=wanted)
-    finally:
-        storage.dispose()
     table = Table("id", "sub", "event", "ticket", "status", "tries", "last", "next / done")
     for d in records:
         last = str(d.last_status_code or "") or d.last_error[:40]
