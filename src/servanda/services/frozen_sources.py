@@ -18,12 +18,9 @@ from servanda.services.frozen_figures import FrozenFiguresError, Recording, call
 from servanda.services.ports import RevisionSummary, UnitOfWork, UnitOfWorkFactory
 
 
-class FrozenUnitOfWork:
-    """A unit of work for a closed period's reports: revisions up to the ceiling, frozen outages.
-
-    Everything else is the live unit of work's (events and measurements are
-    never read by reports through it).
-    """
+class _ReportUnitOfWork:
+    """What a closed period's reports read through: revisions up to the recording's ceiling,
+    and outages as the subclass answers them; everything else is the live unit of work's."""
 
     def __init__(self, live: UnitOfWork, recording: Recording) -> None:
         self._live = live
@@ -39,6 +36,13 @@ class FrozenUnitOfWork:
     @property
     def revisions(self) -> _CeilingRevisions:
         return _CeilingRevisions(self._live, self._recording.revision_ceiling)
+
+
+class FrozenUnitOfWork(_ReportUnitOfWork):
+    """A unit of work for a closed period's reports: revisions up to the ceiling, frozen outages.
+
+    Events and measurements are never read by reports through it.
+    """
 
     @property
     def outages(self) -> _FrozenOutages:
@@ -72,23 +76,8 @@ class _FrozenOutages:
         return list(found)
 
 
-class RecordingUnitOfWork:
+class RecordingUnitOfWork(_ReportUnitOfWork):
     """The live unit of work, keeping every outage answer in ``recording``."""
-
-    def __init__(self, live: UnitOfWork, recording: Recording) -> None:
-        self._live = live
-        self._recording = recording
-
-    def __enter__(self) -> Self:
-        self._live.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._live.__exit__(*exc)  # type: ignore[arg-type]
-
-    @property
-    def revisions(self) -> _CeilingRevisions:
-        return _CeilingRevisions(self._live, self._recording.revision_ceiling)
 
     @property
     def outages(self) -> _RecordingOutages:
