@@ -17,7 +17,12 @@ class Settings(BaseSettings):
     """SQLAlchemy URL: a SQLite file (default, created on first use) or ``postgresql+psycopg://...``."""
 
     import_batch_size: int = 10_000
-    """Events per transaction in ``servanda events import`` (each batch commits or fails whole)."""
+    """Events per transaction in ``servanda events import`` (each batch commits or fails whole);
+    a batch holds whole tickets, so one with more events than this is a batch of its own."""
+
+    import_hold: int = Field(default=300_000, ge=1)
+    """Events ``servanda events import`` holds at once, per process, to group them by ticket;
+    larger input is read in several passes (``entrypoints.cli.ticket_batches``)."""
 
     sweep_batch_size: int = 500
     """Tickets claimed per transaction by ``servanda sweep`` / ``worker``."""

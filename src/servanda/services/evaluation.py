@@ -178,8 +178,10 @@ class Evaluator:
         complete: Mapping[str, list[TicketEvent]] | None = None,
         prefolded: Prefolded | None = None,
         pins: Mapping[str, TicketPin] | None = None,
+        recorded_at: int | None = None,
     ) -> RefoldOutcome:
-        """Re-fold ``ticket_ids`` at ``now`` and store tickets, measurements and new transitions.
+        """Re-fold ``ticket_ids`` at ``now`` and store tickets, measurements and new transitions
+        (recorded at ``recorded_at``, default ``now``).
 
         ``complete`` holds tickets whose whole history is already at hand (their
         rows did not exist before this unit of work); the others are read back.
@@ -206,7 +208,9 @@ class Evaluator:
                 revision_id = schedule.for_ticket(events, pinned.get(ticket_id))
                 result = self.measure(uow, revision_id, events, now)
             results.append(result)
-        return _store(uow, ticket_ids, results, now, histories)
+        return _store(
+            uow, ticket_ids, results, now if recorded_at is None else recorded_at, histories
+        )
 
     def remeasure(
         self, uow: UnitOfWork, pins: Mapping[str, TicketPin], revision_id: int, recorded_at: int

@@ -82,17 +82,28 @@ def record_events(
     strict: bool = False,
     values: ValueChecker | None = None,
     strict_values: bool = False,
+    recorded_at: int | None = None,
 ) -> BatchOutcome:
     """Store ``events`` (one transaction) and re-fold the tickets they touch at ``now``.
 
     With ``strict`` a conflicting duplicate raises ``EventError`` and nothing of
     the batch is stored. With ``values`` unknown values are reported, and
     refused as the module docstring says (``strict_values``: warnings too).
+    New transitions are recorded at ``recorded_at`` (default ``now``): a webhook
+    subscription receives the transitions recorded after it was created, so an
+    import folding at a past ``now`` notifies by recording them at the present.
     """
     policy = (values, strict_values)
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            return _record_once(uow_factory, evaluator, events, now, strict=strict, policy=policy)
+            return _record_once(
+                uow_factory,
+                evaluator,
+                events,
+                (now, now if recorded_at is None else recorded_at),
+                strict=strict,
+                policy=policy,
+            )
         except StorageContentionError:
             if attempt == ATTEMPTS:
                 raise
@@ -103,11 +114,12 @@ def _record_once(
     uow_factory: UnitOfWorkFactory,
     evaluator: Evaluator,
     events: Sequence[TicketEvent],
-    now: int,
+    instants: tuple[int, int],
     *,
     strict: bool,
     policy: tuple[ValueChecker | None, bool],
 ) -> BatchOutcome:
+    now, recorded_at = instants
     unique: dict[Identity, TicketEvent] = {}
     conflicts: list[TicketEvent] = []
     duplicates = 0
@@ -149,7 +161,9 @@ def _record_once(
             complete = _complete_histories(evaluator, fresh, existed, histories)
             if prefolded is not None:
                 prefolded = prefolded.without(existed)
-            refolded = evaluator.refold(uow, touched, now, complete, prefolded, existed)
+            refolded = evaluator.refold(
+                uow, touched, now, complete, prefolded, existed, recorded_at=recorded_at
+            )
         uow.commit()
         evaluator.histories.remember(refolded.histories)
     return BatchOutcome(

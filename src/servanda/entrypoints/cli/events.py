@@ -9,9 +9,11 @@ definitions do not know (``domain.vocabulary``) is reported per record as
 ``file:line: ticket: message [code]`` and counted per kind in the summary; a
 value outside a declared vocabulary rejects its record. With ``--strict``
 every file is checked first (values included) and nothing is stored if any
-record is bad or carries an unknown value. Events go in batches of ``SERVANDA_IMPORT_BATCH_SIZE`` (one
-transaction each), so an interrupted import keeps whole batches only and a
-re-run completes it: re-running reports how many events were new.
+record is bad or carries an unknown value. Events go in batches of whole
+tickets, about ``SERVANDA_IMPORT_BATCH_SIZE`` events each (one transaction
+each; ``ticket_batches``), so an interrupted import keeps whole batches only
+and a re-run completes it: re-running reports how many events were new.
+``--notify`` decides whether the recorded transitions notify (``recording``).
 """
 
 from __future__ import annotations
@@ -40,9 +42,12 @@ from servanda.entrypoints.cli.import_reports import (
     refusal_text,
 )
 from servanda.entrypoints.cli.instants import instant_option
+from servanda.entrypoints.cli.recording import NotifyOption, Recording
 
 if TYPE_CHECKING:
     from servanda.bootstrap import Storage
+    from servanda.entrypoints.cli.ticket_batches import Reader
+    from servanda.entrypoints.cli.ticket_batches import TicketClass as Tickets
     from servanda.services.ingestion import BatchOutcome
 
 events_app = typer.Typer(help="Import ticket events.", no_args_is_help=True)
@@ -117,7 +122,7 @@ def format_of(path: Path) -> str:
     raise typer.BadParameter(f"{path}: unknown format (expected .jsonl, .ndjson, .json or .csv)")
 
 
-def _counted(stream: IO[str], advance: Advance) -> Iterator[str]:
+def counted(stream: IO[str], advance: Advance) -> Iterator[str]:
     pending = rows = 0
     for line in stream:
         pending += len(line)
@@ -133,7 +138,7 @@ def read_file(path: Path, advance: Advance) -> Iterator[Item]:
     """The events and rejections of one file, in file order."""
     name = str(path)
     with open_text(path) as stream:
-        lines = _counted(stream, advance)
+        lines = counted(stream, advance)
         if format_of(path) == "csv":
             from servanda.adapters.importers.csv_events import parse_csv_rows
 
@@ -162,55 +167,67 @@ def _read_jsonl(lines: Iterable[str], name: str) -> Iterator[Item]:
 
 def import_items(
     storage: Storage,
-    items: Iterable[Item],
+    read: Reader,
     *,
     now: int,
-    batch_size: int,
     rejects: Rejects,
     warnings: Warnings,
     strict: bool = False,
+    tickets: Tickets | None = None,
+    advance: Advance | None = None,
+    recorded_at: int | None = None,
 ) -> ImportSummary:
-    """Store ``items`` in batches; the reusable core of every event importer's command."""
+    """Store what ``read`` reads in batches of whole tickets (``ticket_batches``); the core
+    of every event importer's command. ``tickets``: the worker's share (default: all);
+    ``recorded_at``: the instant new transitions are recorded at (``Recording``)."""
+    from servanda.entrypoints.cli.ticket_batches import (
+        Meter,
+        TicketClass,
+        grouped_passes,
+        whole_ticket_batches,
+    )
     from servanda.services.ingestion import record_events
 
     summary = ImportSummary()
-    batch: list[SourcedEvent] = []
-    flushed: list[int] = []
+    meter = Meter(advance or (lambda _amount, _rows: None))
+    flushed = 0
+    settings = storage.settings
 
-    def flush() -> None:
-        events = [sourced.event for sourced in batch]
-        outcome = record_events(
-            storage.uow_factory,
-            storage.evaluator,
-            events,
-            now,
-            strict=strict,
-            values=storage.values,
-            strict_values=strict,
-        )
-        summary.add(outcome)
-        if outcome.conflicts:
-            _reject_conflicts(batch, outcome.conflicts, rejects)
-        if outcome.findings:
-            report_values(batch, outcome, summary, rejects, warnings)
-        batch.clear()
-        gc.collect(1)  # the cyclic collector is off (see below): sweep the young generations
-        flushed.append(len(events))
-        if len(flushed) in STATISTICS_AFTER_BATCHES:
-            storage.refresh_statistics()
+    def reject(item: Rejection) -> None:
+        summary.rows += 1
+        summary.rejected += 1
+        rejects.reject(f"{item.file or '<input>'}:{item.line}", item.message, item.raw)
 
     with paused_collector():
-        for item in items:
-            summary.rows += 1
-            if isinstance(item, Rejection):
-                summary.rejected += 1
-                rejects.reject(f"{item.file or '<input>'}:{item.line}", item.message, item.raw)
-                continue
-            batch.append(item)
-            if len(batch) >= batch_size:
-                flush()
-        if batch:
-            flush()
+        start = tickets or TicketClass()
+        passes = grouped_passes(
+            lambda c: read(c, meter.reading), start, settings.import_hold, reject
+        )
+        for done in passes:
+            for batch in whole_ticket_batches(done.held.values(), settings.import_batch_size):
+                outcome = record_events(
+                    storage.uow_factory,
+                    storage.evaluator,
+                    [sourced.event for sourced in batch],
+                    now,
+                    strict=strict,
+                    values=storage.values,
+                    strict_values=strict,
+                    recorded_at=recorded_at,
+                )
+                summary.rows += len(batch)
+                summary.add(outcome)
+                if outcome.conflicts:
+                    _reject_conflicts(batch, outcome.conflicts, rejects)
+                if outcome.findings:
+                    report_values(batch, outcome, summary, rejects, warnings)
+                meter.stored(done, len(batch))
+                gc.collect(
+                    1
+                )  # the cyclic collector is off (see below): sweep the young generations
+                flushed += 1
+                if flushed in STATISTICS_AFTER_BATCHES:
+                    storage.refresh_statistics()
     return summary
 
 
@@ -306,12 +323,12 @@ def import_command(
             min=1, help="Worker processes, each owning a share of the tickets (default: CPUs)."
         ),
     ] = None,
+    notify: NotifyOption = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Import ticket events idempotently and bring the touched tickets' measurements up to date."""
     from servanda.domain.errors import EventError
     from servanda.entrypoints.cli.progress import import_progress
-    from servanda.entrypoints.cli.sweep import resolve_now
 
     for path in files:
         if not path.is_file():
@@ -319,7 +336,7 @@ def import_command(
         format_of(path)
     if strict and (bad := _prescan(files, database_url)):
         raise EventError(f"--strict: {bad} bad record(s), nothing was imported")
-    instant = resolve_now(now)
+    recording = Recording.resolve(now, notify)
     workers = jobs if jobs is not None else max(1, min(os.cpu_count() or 1, 8))
     rejects = RejectSink(reject_file)
     warnings = WarningSink(warnings_file, [str(path) for path in files])
@@ -335,7 +352,7 @@ def import_command(
                     files,
                     jobs=workers,
                     database_url=database_url,
-                    now=instant,
+                    recording=recording,
                     strict=strict,
                     rejects=rejects,
                     warnings=warnings,
@@ -343,12 +360,12 @@ def import_command(
                 )
             else:
                 summary = _import_serially(
-                    files, database_url, instant, strict, (rejects, warnings), advance
+                    files, database_url, recording, strict, (rejects, warnings), advance
                 )
     finally:
         rejects.close()
         warnings.close()
-    _print_summary(summary, reject_file)
+    _print_summary(summary, reject_file, recording)
     if summary.rejected:
         raise EventError(f"{summary.rejected:,} record(s) rejected; the others were imported")
 
@@ -363,25 +380,27 @@ def _prescan(files: list[Path], database_url: str | None) -> int:
 def _import_serially(
     files: list[Path],
     database_url: str | None,
-    now: int,
+    recording: Recording,
     strict: bool,
     sinks: tuple[Rejects, Warnings],
     advance: Advance,
 ) -> ImportSummary:
+    from servanda.entrypoints.cli.ticket_batches import read_share
+
     with open_storage(database_url) as storage:
-        items = (item for path in files for item in read_file(path, advance))
         return import_items(
             storage,
-            items,
-            now=now,
-            batch_size=storage.settings.import_batch_size,
+            lambda tickets, meter: read_share(files, tickets, meter),
+            now=recording.now,
             rejects=sinks[0],
             warnings=sinks[1],
             strict=strict,
+            advance=advance,
+            recorded_at=recording.recorded_at,
         )
 
 
-def _print_summary(summary: ImportSummary, reject_file: Path | None) -> None:
+def _print_summary(summary: ImportSummary, reject_file: Path | None, recording: Recording) -> None:
     typer.echo(
         f"rows read: {summary.rows:,}\n"
         f"events new: {summary.new:,}, duplicate: {summary.duplicates:,}, "
@@ -389,7 +408,8 @@ def _print_summary(summary: ImportSummary, reject_file: Path | None) -> None:
         f"{describe_counts(summary.unknown, summary.refused)}\n"
         f"tickets touched: {len(summary.tickets):,}\n"
         f"measurements breached: {summary.breaches:,} "
-        f"(transitions recorded: {summary.transitions:,})"
+        f"(transitions recorded: {summary.transitions:,})\n"
+        f"{recording.describe(summary.transitions)}"
     )
     if summary.rejected and reject_file is not None:
         typer.echo(f"rejected records written to {reject_file}")

@@ -3,9 +3,9 @@
 Rule: a ticket belongs to exactly one worker (``crc32(ticket) % jobs``, stable
 across processes), so workers never wait on each other's ticket locks and each
 ticket is folded by one process. Every worker reads every file and keeps its
-own share (JSONL lines are routed by their ``ticket`` before full parsing;
-lines that are not even JSON go to worker 0, which reports them). Worker 0
-also reports progress. Each worker commits its own batches, so an interrupted
+own share, in batches of whole tickets (``ticket_batches``: JSONL lines are
+routed by their ``ticket`` before full parsing; lines that are not even JSON go
+to worker 0, which reports them). Worker 0 also reports progress. Each worker commits its own batches, so an interrupted
 parallel import, re-run, ends as an uninterrupted one exactly like a serial
 import. Rejections, unknown values, progress and per-worker summaries travel to the
 parent on a queue; the parent writes the reject and warnings files and prints
@@ -17,27 +17,15 @@ from __future__ import annotations
 import multiprocessing
 import queue
 import sys
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from servanda.adapters.importers.records import Rejection
-from servanda.entrypoints.cli.events import (
-    Advance,
-    ImportSummary,
-    Item,
-    SourcedEvent,
-    format_of,
-    import_items,
-    open_text,
-    read_file,
-)
+from servanda.entrypoints.cli.events import Advance, ImportSummary, import_items
 from servanda.entrypoints.cli.import_reports import RejectSink, WarningSink
+from servanda.entrypoints.cli.recording import Recording
+from servanda.entrypoints.cli.ticket_batches import TicketClass, read_share
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,62 +36,8 @@ class Job:
     share: int
     jobs: int
     database_url: str | None
-    now: int
+    recording: Recording
     strict: bool
-
-
-def owner(ticket: str, jobs: int) -> int:
-    return zlib.crc32(ticket.encode()) % jobs
-
-
-def _route(line: str, jobs: int) -> tuple[int, object]:
-    """The worker that owns the line's ticket, and the decoded JSON (parsed only once)."""
-    try:
-        data = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return 0, None
-    ticket = data.get("ticket") if isinstance(data, dict) else None
-    return (owner(ticket, jobs) if isinstance(ticket, str) else 0), data
-
-
-def _share_of(path: Path, job: Job, advance: Advance) -> Iterator[Item]:
-    if format_of(path) == "csv":
-        for item in read_file(path, advance):
-            if isinstance(item, Rejection):
-                if job.share == 0:
-                    yield item
-            elif owner(item.event.ticket, job.jobs) == job.share:
-                yield item
-        return
-    from servanda.domain.errors import EventError
-    from servanda.specs.events import event_from_json, parse_event_line
-
-    name = str(path)
-    with open_text(path) as stream:
-        for number, line in _numbered(stream, advance):
-            if not line.strip():
-                continue
-            share, data = _route(line, job.jobs)
-            if share != job.share:
-                continue
-            raw = line.rstrip("\n")
-            try:
-                event = parse_event_line(line) if data is None else event_from_json(data)
-                yield SourcedEvent(event, name, number, raw)
-            except EventError as error:
-                yield Rejection(number, str(error), raw, name)
-
-
-def _numbered(stream: Any, advance: Advance) -> Iterator[tuple[int, str]]:  # noqa: ANN401 - text IO
-    pending = rows = 0
-    for number, line in enumerate(stream, start=1):
-        pending += len(line)
-        rows += 1
-        if pending >= 1 << 16:
-            advance(pending, rows)
-            pending = rows = 0
-        yield number, line
-    advance(pending, rows)
 
 
 class _QueueRejects:
@@ -127,15 +61,16 @@ def _work(job: Job, messages: Any) -> None:  # noqa: ANN401 - a multiprocessing 
 
     try:
         with open_storage(job.database_url) as storage:
-            items = (item for path in job.files for item in _share_of(path, job, advance))
             summary = import_items(
                 storage,
-                items,
-                now=job.now,
-                batch_size=storage.settings.import_batch_size,
+                lambda tickets, meter: read_share(job.files, tickets, meter),
+                now=job.recording.now,
+                recorded_at=job.recording.recorded_at,
                 rejects=_QueueRejects(messages),
                 warnings=_QueueRejects(messages),
                 strict=job.strict,
+                tickets=TicketClass(share=job.share, shares=job.jobs),
+                advance=advance,
             )
         messages.put(("summary", summary))
     except Exception as error:  # reported to the parent, which fails the command
@@ -148,7 +83,7 @@ def run_jobs(
     *,
     jobs: int,
     database_url: str | None,
-    now: int,
+    recording: Recording,
     strict: bool,
     rejects: RejectSink,
     warnings: WarningSink,
@@ -162,7 +97,7 @@ def run_jobs(
     workers: list[BaseProcess] = [
         context.Process(
             target=_work,
-            args=(Job(tuple(files), share, jobs, database_url, now, strict), messages),
+            args=(Job(tuple(files), share, jobs, database_url, recording, strict), messages),
         )
         for share in range(jobs)
     ]

@@ -2,9 +2,10 @@
 
 The file is converted in memory (``adapters.importers.servicenow``), then
 stored through ``record_events`` in batches of whole tickets (one transaction
-each, re-folded at ``--now``, default the wall clock), with a progress bar and
-a summary. ``--output FILE.jsonl`` only converts: the JSONL can be imported
-with ``servanda events import`` or folded by ``servanda replay``.
+each, re-folded at ``--now``, default the wall clock; ``--notify`` as in
+``recording``), with a progress bar and a summary. ``--output FILE.jsonl``
+only converts: the JSONL can be imported with ``servanda events import`` or
+folded by ``servanda replay``.
 
 Values the stored definitions do not know (``domain.vocabulary``; the state
 map's statuses count as known) are reported as ``file:line: incident: message
@@ -53,6 +54,7 @@ from servanda.entrypoints.cli.db import DatabaseUrl
 from servanda.entrypoints.cli.events import paused_collector
 from servanda.entrypoints.cli.import_reports import WarningSink, refusal_text
 from servanda.entrypoints.cli.instants import instant_option
+from servanda.entrypoints.cli.recording import NotifyOption, Recording
 
 if TYPE_CHECKING:
     from servanda.bootstrap import Storage
@@ -78,6 +80,7 @@ class StoreTotals:
     conflicts: list[TicketEvent] = field(default_factory=list)
     tickets: int = 0
     breaches: int = 0
+    transitions: int = 0
     by_state: dict[str, int] = field(default_factory=dict)
     unknown: Counter[str] = field(default_factory=Counter)  # unknown values per kind
     refused: int = 0  # events refused for their values (outside a declared vocabulary)
@@ -128,6 +131,7 @@ def servicenow(
             dir_okay=False, help="Write every unknown value here (file:line: incident: message)."
         ),
     ] = None,
+    notify: NotifyOption = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Convert a ServiceNow incident audit log into events and store (or write) them."""
@@ -137,6 +141,7 @@ def servicenow(
     from servanda.entrypoints.cli.db import open_storage
 
     console = Console(stderr=True)
+    recording = Recording.resolve(now, notify)
     states = load_state_map(state_map)
     options = ServiceNowOptions(
         state_map=states,
@@ -157,10 +162,13 @@ def servicenow(
                 _refuse_unknown_values(console, storage, checker, converted, file)
             warnings = WarningSink(warnings_file, [str(file)])
             try:
-                totals = _store(console, storage, checker, converted, (now, str(file), warnings))
+                totals = _store(
+                    console, storage, checker, converted, (recording, str(file), warnings)
+                )
             finally:
                 warnings.close()
     _print_summary(converted, totals, "stored")
+    Console().print(recording.describe(totals.transitions), highlight=False, soft_wrap=True)
     if totals.refused:
         raise EventError(f"{totals.refused:,} event(s) refused for unknown values")
 
@@ -188,28 +196,32 @@ def _store(
     storage: Storage,
     checker: ValueChecker,
     converted: ServiceNowConversion,
-    where: tuple[str | None, str, WarningSink],
+    where: tuple[Recording, str, WarningSink],
 ) -> StoreTotals:
     """Store the events in batches of whole tickets; report each batch's unknown values."""
-    from servanda.entrypoints.cli.sweep import resolve_now
     from servanda.services.ingestion import record_events
 
-    now_text, file, warnings = where
+    recording, file, warnings = where
     events = converted.events
-    now = resolve_now(now_text)
     totals = StoreTotals()
     offset = 0
     with _progress(console) as progress:
         task = progress.add_task("Importing", total=len(events))
         for batch in ticket_batches(events, storage.settings.import_batch_size):
             outcome = record_events(
-                storage.uow_factory, storage.evaluator, batch, now, values=checker
+                storage.uow_factory,
+                storage.evaluator,
+                batch,
+                recording.now,
+                values=checker,
+                recorded_at=recording.recorded_at,
             )
             totals.new += outcome.new
             totals.duplicates += outcome.duplicates
             totals.conflicts.extend(outcome.conflicts)
             totals.tickets += outcome.tickets
             totals.breaches += outcome.breaches
+            totals.transitions += len(outcome.transitions)
             for index, event in enumerate(batch, start=offset):
                 found = outcome.findings.get(event.identity, ())
                 totals.unknown.update(finding.code.value for finding in found)
@@ -311,6 +323,7 @@ def _print_summary(converted: ServiceNowConversion, totals: StoreTotals | None, 
             ("events rejected (conflicting duplicates)", len(totals.conflicts)),
             ("tickets touched", totals.tickets),
             ("measurements breached by this import", totals.breaches),
+            ("transitions recorded", totals.transitions),
             ("unknown values", sum(totals.unknown.values())),
             *((f"  {code}", n) for code, n in sorted(totals.unknown.items())),
             ("events refused for unknown values", totals.refused),
