@@ -310,3 +310,12 @@ def test_no_notify_without_a_past_now_is_a_usage_error_and_stores_nothing(
     assert "--no-notify needs a --now in the past" in refused.output
     assert "Traceback" not in refused.output
     assert stored(database)["events"] == []
+
+
+def test_the_servicenow_import_takes_the_same_notify_rule(database: str, tmp_path: Path) -> None:
+    export = tmp_path / "incidents.csv"
+    export.write_text("number,incident_state\n")
+    refused = run("import", "servicenow", str(export), "--no-notify", "--database-url", database)
+    assert refused.exit_code == 2
+    assert "--no-notify needs a --now in the past" in refused.output
+    assert stored(database)["events"] == []
