@@ -29,6 +29,7 @@ from servanda.config import Settings
 from servanda.entrypoints.api import errors
 from servanda.entrypoints.api.context import ApiContext, Context, RecheckedTokens
 from servanda.entrypoints.api.ingestion import Ingestion, InProcessIngestion, ProcessIngestion
+from servanda.entrypoints.api.json_bodies import StrictJsonRoute
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 STATIC = Path(__file__).parent / "static"
@@ -114,7 +115,7 @@ def create_app(
 
 
 def _root_router() -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(route_class=StrictJsonRoute)
 
     @router.get("/healthz", response_model=Health, tags=["health"], summary="Liveness and DB")
     def healthz(ctx: Context) -> Health:

@@ -2,7 +2,8 @@
 
 ``ServandaError`` subclasses map to HTTP statuses here and nowhere else
 (``STATUS_BY_ERROR``, most specific class first). Request-shape problems map
-too: malformed JSON is 400 ``malformed_json``; wrong types, missing or unknown
+too: malformed JSON is 400 ``malformed_json`` (every body is read by
+``json_bodies.decode_json``); wrong types, missing or unknown
 fields are 422 ``invalid_request`` with one located entry per problem; an
 oversized body or batch is 413. Anything unexpected is a 500
 ``internal_error`` whose message reveals nothing (and is logged).

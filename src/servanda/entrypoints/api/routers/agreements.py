@@ -14,9 +14,10 @@ from pydantic import BaseModel
 
 from servanda.domain.agreements import Agreement, Definitions, Level, Objective
 from servanda.entrypoints.api.context import Context, Reader, only_customer
+from servanda.entrypoints.api.json_bodies import StrictJsonRoute
 from servanda.services.revisions import revision_definitions
 
-router = APIRouter(tags=["agreements"])
+router = APIRouter(tags=["agreements"], route_class=StrictJsonRoute)
 
 
 class ConditionOut(BaseModel):

@@ -14,11 +14,12 @@ from pydantic import BaseModel
 from servanda.domain.clock.measurement import iso
 from servanda.domain.errors import NotFoundError
 from servanda.entrypoints.api.context import Context, Staff
+from servanda.entrypoints.api.json_bodies import StrictJsonRoute
 from servanda.services.audit import AuditAction
 from servanda.services.queries import audit_entries
 from servanda.specs.events import parse_instant
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], route_class=StrictJsonRoute)
 
 
 class AuditEntryOut(BaseModel):

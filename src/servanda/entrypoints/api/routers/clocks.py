@@ -15,9 +15,10 @@ from pydantic import BaseModel
 
 from servanda.domain.clock.measurement import iso
 from servanda.entrypoints.api.context import ClockReader, Context, only_customer
+from servanda.entrypoints.api.json_bodies import StrictJsonRoute
 from servanda.services.queries import ClockFilter, ClockFilterState, ClockRow, list_clocks
 
-router = APIRouter(tags=["clocks"])
+router = APIRouter(tags=["clocks"], route_class=StrictJsonRoute)
 
 MAX_PAGE = 500
 Name = Annotated[str | None, Query(min_length=1, max_length=200)]

@@ -22,11 +22,12 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from servanda.domain.events import EventType
 from servanda.entrypoints.api.context import Context, Writer
 from servanda.entrypoints.api.errors import ApiError
+from servanda.entrypoints.api.json_bodies import StrictJsonRoute
 from servanda.entrypoints.api.results import BatchResult
 
 MAX_BATCH = 1000
 
-router = APIRouter(tags=["events"])
+router = APIRouter(tags=["events"], route_class=StrictJsonRoute)
 
 EVENT_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -22,9 +22,10 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from servanda.entrypoints.api.context import Context, Staff
+from servanda.entrypoints.api.json_bodies import StrictJsonRoute
 from servanda.services.metrics import MetricsSnapshot, metrics_snapshot
 
-router = APIRouter(tags=["metrics"])
+router = APIRouter(tags=["metrics"], route_class=StrictJsonRoute)
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 CLOCK_STATES = ("running", "paused", "met", "breached", "cancelled")

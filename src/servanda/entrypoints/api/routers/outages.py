@@ -20,11 +20,12 @@ from servanda.adapters.importers.outages import outage_from_mapping
 from servanda.domain.availability import Outage
 from servanda.entrypoints.api.context import Context, Writer
 from servanda.entrypoints.api.ingestion import refuse_nul
+from servanda.entrypoints.api.json_bodies import StrictJsonRoute
 from servanda.entrypoints.api.results import BatchResult, ItemResult, stored_results, summarise
 from servanda.entrypoints.api.routers.events import MAX_BATCH, Strict, check_batch_size
 from servanda.services.outages import record_outages
 
-router = APIRouter(tags=["outages"])
+router = APIRouter(tags=["outages"], route_class=StrictJsonRoute)
 
 OUTAGE_SCHEMA: dict[str, Any] = {
     "type": "object",

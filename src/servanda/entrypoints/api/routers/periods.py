@@ -18,10 +18,11 @@ from starlette.concurrency import run_in_threadpool
 
 from servanda.domain.clock.measurement import iso
 from servanda.entrypoints.api.context import Admin, ApiContext, Context, Staff
+from servanda.entrypoints.api.json_bodies import StrictJsonRoute
 from servanda.services.closed_periods import ClosedPeriod
 from servanda.services.closing import close_period, closed_periods, reopen_period
 
-router = APIRouter(tags=["periods"])
+router = APIRouter(tags=["periods"], route_class=StrictJsonRoute)
 
 PeriodText = Annotated[
     str,

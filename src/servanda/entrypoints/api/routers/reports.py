@@ -19,11 +19,12 @@ from pydantic import BaseModel
 
 from servanda.domain.errors import NotFoundError
 from servanda.entrypoints.api.context import ApiContext, Context, Reader, only_customer
+from servanda.entrypoints.api.json_bodies import StrictJsonRoute
 
 if TYPE_CHECKING:
     from servanda.reporting.tables import Table
 
-router = APIRouter(tags=["reports"])
+router = APIRouter(tags=["reports"], route_class=StrictJsonRoute)
 
 
 class ReportKind(StrEnum):

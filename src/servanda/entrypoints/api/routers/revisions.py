@@ -20,7 +20,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -31,10 +30,11 @@ from servanda.domain.events import epoch_seconds
 from servanda.domain.money import Money
 from servanda.entrypoints.api.context import Admin, ApiContext, Context, Staff
 from servanda.entrypoints.api.errors import ApiError, ErrorBody
+from servanda.entrypoints.api.json_bodies import StrictJsonRoute, decode_json
 from servanda.services.ports import RevisionSummary
 from servanda.services.revisions import apply_definitions, revision_history
 
-router = APIRouter(tags=["revisions"])
+router = APIRouter(tags=["revisions"], route_class=StrictJsonRoute)
 
 YAML_TYPES = ("application/yaml", "text/yaml", "application/x-yaml")
 MAX_FILES = 200
@@ -194,10 +194,7 @@ async def _read_body(
         )
     if kind != "application/json":
         raise ApiError(415, "unsupported_media_type", "send application/json or application/yaml")
-    try:
-        document = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise ApiError(400, "malformed_json", "the request body is not valid JSON") from None
+    document = decode_json(raw)
     try:
         found = RevisionFiles.model_validate(document)
     except ValidationError as error:

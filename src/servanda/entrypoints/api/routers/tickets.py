@@ -17,11 +17,12 @@ from pydantic import BaseModel, Field
 from servanda.domain.clock.measurement import Measurement, iso
 from servanda.domain.coverage import UnmeasuredCode
 from servanda.entrypoints.api.context import ClockReader, Context, only_customer
+from servanda.entrypoints.api.json_bodies import StrictJsonRoute
 from servanda.services.queries import TicketView, ticket_view
 from servanda.services.tickets import TicketFilter, TicketRow, list_tickets
 from servanda.specs.events import event_to_json
 
-router = APIRouter(tags=["tickets"])
+router = APIRouter(tags=["tickets"], route_class=StrictJsonRoute)
 
 TicketId = Annotated[str, Path(min_length=1, max_length=200, description="The ticket id.")]
 

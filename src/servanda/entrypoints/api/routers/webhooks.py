@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from servanda.domain.clock.measurement import iso
 from servanda.entrypoints.api.context import Admin, Context, Staff
+from servanda.entrypoints.api.json_bodies import StrictJsonRoute
 from servanda.services.revisions import known_customers
 from servanda.services.webhooks import (
     DeliveryRecord,
@@ -24,7 +25,7 @@ from servanda.services.webhooks import (
     unsubscribe,
 )
 
-router = APIRouter(tags=["webhooks"])
+router = APIRouter(tags=["webhooks"], route_class=StrictJsonRoute)
 
 EventName = Literal["warning", "breach", "met"]
 
