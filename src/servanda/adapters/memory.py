@@ -328,7 +328,9 @@ class InMemoryClosedPeriodRepository:
         return sorted(found, key=lambda c: (c.customer, c.start, c.id or 0))
 
     def history(self, customer: str | None = None) -> list[ClosedPeriod]:
-        return [c for c, _ in self._state.closed if customer is None or c.customer == customer]
+        """Oldest close first (by its instant, then id), like the SQL repository."""
+        found = [c for c, _ in self._state.closed if customer is None or c.customer == customer]
+        return sorted(found, key=lambda c: (c.closed_at, c.id or 0))
 
     def snapshot(self, closed_id: int) -> str:
         return self._find(closed_id)[1]

@@ -288,3 +288,10 @@ def test_closed_periods_are_numbered_listed_in_force_and_reopened_once() -> None
         assert [c.id for c in uow.periods.history("acme")] == [2, 3]
         with pytest.raises(NotFoundError, match="no closed period 4"):
             uow.periods.snapshot(4)
+
+
+def test_the_history_of_closes_is_oldest_first_by_when_they_were_closed() -> None:
+    with InMemoryStore().unit_of_work() as uow:
+        uow.periods.add(close("acme", 0, START + 50), "{}")
+        uow.periods.add(close("acme", 100, START + 10), "{}")  # closed with an earlier --now
+        assert [c.closed_at for c in uow.periods.history()] == [START + 10, START + 50]
