@@ -63,6 +63,7 @@ class Issue:
     path: str | None = (
         None  # dotted path inside the document, e.g. "agreements[2].objectives[0].target"
     )
+    code: str | None = None  # a stable name for programs, e.g. "yaml_too_deep"
 
     def __str__(self) -> str:
         where = self.file or "<definitions>"
@@ -70,7 +71,8 @@ class Issue:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return f"{where}: {self.message}"
+        tail = f" [{self.code}]" if self.code else ""
+        return f"{where}: {self.message}{tail}"
 
 
 class DefinitionError(ServandaError):

@@ -40,7 +40,11 @@ from servanda.services.report_ports import (
     Window,
 )
 from servanda.services.reports import PendingRevision, ReportSources, closed_sources
-from servanda.services.revisions import affected_tickets, default_effective_from
+from servanda.services.revisions import (
+    affected_tickets,
+    check_effective_from,
+    default_effective_from,
+)
 
 OPEN = "open"
 """The period label of changed clocks that have not concluded (running or paused)."""
@@ -88,6 +92,7 @@ def preview_revision(
     effective_from: int | None = None,
 ) -> RevisionPreview:
     """What applying ``definitions`` (effective from ``effective_from``) would change."""
+    check_effective_from(effective_from)
     with sources.uow_factory() as uow:
         history = uow.revisions.history()
         if effective_from is None:

@@ -26,6 +26,7 @@ from enum import StrEnum
 
 from servanda.domain.agreements import Definitions
 from servanda.domain.errors import ConflictError, DefinitionError, Issue
+from servanda.domain.instants import is_supported, unsupported
 from servanda.services.audit import AuditAction, AuditEntry
 from servanda.services.evaluation import Evaluator, RevisionSchedule
 from servanda.services.ports import RevisionSummary, TicketPin, UnitOfWork, UnitOfWorkFactory
@@ -63,6 +64,22 @@ class AppliedRevision:
     affected: int = 0  # stored tickets the revision would measure
     remeasured: int = 0  # of those, re-measured now (the rest keep their revision)
     audit: AuditEntry | None = None
+
+
+INSTANT_OUT_OF_RANGE = "instant_out_of_range"
+
+
+def check_effective_from(effective_from: int | None, shown: str | None = None) -> None:
+    """Refuse an ``effective_from`` outside the supported instants (``domain.instants``).
+
+    Called before anything is read or stored: a revision effective from 1900 or
+    from year 9999 would be stored and then break every answer that shows it.
+    ``shown`` is the caller's own spelling of the instant, for the message.
+    """
+    if effective_from is None or is_supported(effective_from):
+        return
+    message = unsupported("effective_from", shown or f"{effective_from} (epoch seconds)")
+    raise DefinitionError([Issue(message, path="effective_from", code=INSTANT_OUT_OF_RANGE)])
 
 
 def default_effective_from(
@@ -119,8 +136,11 @@ def apply_definitions(
     ``remeasure`` is the caller's choice for stored tickets the revision would
     measure (see the module docstring); ``evaluator`` folds them when it is True.
     Definitions without any agreement are refused unless ``allow_empty``: from
-    their effective date on, no ticket would get a clock.
+    their effective date on, no ticket would get a clock. Everything is checked
+    before the transaction stores anything; the revision, the re-measured
+    tickets and the audit entry are one transaction.
     """
+    check_effective_from(effective_from)
     if not definitions.agreements and not allow_empty:
         raise DefinitionError(
             [

@@ -2,7 +2,8 @@
 
 Every problem is collected, located (file, 1-based line and column) and raised
 at once as one ``DefinitionError``; nothing half-valid is ever returned. Order
-of work: parse each file (a syntax error stops only that file), merge the
+of work: refuse files over the size limits, parse each file (a syntax error or
+a passed limit of ``specs.yaml_limits`` stops only that file), merge the
 folder, check each entry's shape (pydantic), then its meaning (references,
 units per metric, overlaps, bands, values outside a declared vocabulary), then
 ambiguity across agreements (``find_ambiguities``), reported at both objectives.
@@ -33,7 +34,14 @@ from servanda.specs.models import (
     ServiceEntry,
     VocabularyEntry,
 )
-from servanda.specs.sources import DocPath, Problems, merge, parse_text, read_sources
+from servanda.specs.sources import (
+    DocPath,
+    Problems,
+    check_sizes,
+    merge,
+    parse_text,
+    read_sources,
+)
 from servanda.specs.vocabulary import build_vocabulary, check_agreements
 
 __all__ = ["load_definitions", "load_definitions_from_texts", "read_sources"]
@@ -56,6 +64,8 @@ def load_definitions(path: str | Path) -> Definitions:
 def load_definitions_from_texts(texts: Mapping[str, str]) -> Definitions:
     """The definitions in the given file texts, keyed by the names used in messages."""
     problems = Problems()
+    if not check_sizes(texts, problems):
+        raise DefinitionError(problems.sorted())
     trees = {}
     for name, text in texts.items():
         tree = parse_text(name, text, problems)

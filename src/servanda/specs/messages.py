@@ -42,9 +42,14 @@ _TYPES = {
 }
 
 
+CODED = frozenset({models.DATE_OUT_OF_RANGE})
+"""Validation errors whose pydantic type is also the issue's stable code."""
+
 _MEMBER_NAMES = frozenset(
-    {"str", "float", "int", "bool", "date", "decimal", "ExplicitHoliday", *models.__all__}
+    {"str", "float", "int", "bool", "decimal", "ExplicitHoliday", *models.__all__}
 )
+# Not "date": no union in the format has a date member, and ``date`` is a key of holiday
+# dates and exceptions, where a date out of range is reported at its value.
 
 
 def _is_tag(part: str | int) -> bool:
@@ -141,4 +146,5 @@ def report_validation_error(
             continue
         seen.add(loc)
         at_key = item["type"] == "extra_forbidden"
-        problems.add(prefix + loc, describe(item, model, loc), at_key=at_key)
+        code = item["type"] if item["type"] in CODED else None
+        problems.add(prefix + loc, describe(item, model, loc), at_key=at_key, code=code)

@@ -15,9 +15,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from servanda.domain.agreements import Level, Metric, Period
+from servanda.domain.instants import DATE_RANGE_TEXT, FIRST_YEAR, LAST_YEAR, is_supported_date
 from servanda.specs.units import parse_months, parse_percentage
 
 DEFAULT_FIRST_HOLIDAY_YEAR = 2000
@@ -53,6 +55,19 @@ def _condition_values(value: object) -> object:
     return [_text(item) for item in items]
 
 
+DATE_OUT_OF_RANGE = "date_out_of_range"
+
+
+def _supported_date(value: dt.date) -> dt.date:
+    if not is_supported_date(value):
+        raise PydanticCustomError(
+            DATE_OUT_OF_RANGE,
+            "{day} is outside the supported dates ({range})",
+            {"day": value.isoformat(), "range": DATE_RANGE_TEXT},
+        )
+    return value
+
+
 def _holiday_date(value: object) -> object:
     return {"date": value} if isinstance(value, dt.date | str) else value
 
@@ -63,6 +78,15 @@ Percentage = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^\d+(\.\d+)?\s*%$", "examples": ["99.9%"]}),
 ]
 Text = Annotated[str, BeforeValidator(_text)]
+# Every date a definitions file holds lies in the supported range (domain.instants):
+# later arithmetic (review dates, holiday years, local midnights) never leaves it.
+SupportedDate = Annotated[
+    dt.date,
+    AfterValidator(_supported_date),
+    WithJsonSchema(
+        {"type": "string", "format": "date", "description": f"A date in {DATE_RANGE_TEXT}."}
+    ),
+]
 Names = Annotated[list[str], BeforeValidator(_names)]
 Months = Annotated[
     int,
@@ -111,7 +135,7 @@ class Entry(BaseModel):
 
 
 class ExplicitHoliday(Entry):
-    date: dt.date
+    date: SupportedDate
     name: str = "holiday"
 
 
@@ -126,14 +150,14 @@ class HolidaysEntry(Entry):
             BeforeValidator(_holiday_date, json_schema_input_type=dt.date | ExplicitHoliday),
         ]
     ] = Field(default_factory=list, description="Extra closed dates: 2026-12-24 or {date, name}.")
-    first_year: int = Field(DEFAULT_FIRST_HOLIDAY_YEAR, ge=1900, le=2200)
-    last_year: int = Field(DEFAULT_LAST_HOLIDAY_YEAR, ge=1900, le=2200)
+    first_year: int = Field(DEFAULT_FIRST_HOLIDAY_YEAR, ge=FIRST_YEAR, le=LAST_YEAR)
+    last_year: int = Field(DEFAULT_LAST_HOLIDAY_YEAR, ge=FIRST_YEAR, le=LAST_YEAR)
 
 
 class ExceptionEntry(Entry):
     """One local date whose hours differ: shorter, longer, or closed all day."""
 
-    date: dt.date
+    date: SupportedDate
     hours: WindowsText | None = None
     closed: bool = False
     reason: str = ""
@@ -243,8 +267,8 @@ class AgreementEntry(Entry):
     customers: Names = Field(default_factory=list)
     groups: Names = Field(default_factory=list)
     services: Names = Field(default_factory=list)
-    effective_from: dt.date | None = None
-    effective_to: dt.date | None = None
+    effective_from: SupportedDate | None = None
+    effective_to: SupportedDate | None = None
     review_every: Months | None = None
     pause_on: list[str] = Field(default_factory=list)
     objectives: list[ObjectiveEntry] = Field(min_length=1)

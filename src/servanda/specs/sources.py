@@ -1,7 +1,8 @@
 """Definition files as text: reading, YAML 1.2 parsing, merging a folder, and locating problems.
 
 Files are parsed with ruamel.yaml (YAML 1.2: ``NO`` stays the string Norway's
-code, ``1:30`` stays a string) which keeps the line and column of every node.
+code, ``1:30`` stays a string) which keeps the line and column of every node,
+within the limits of ``specs.yaml_limits`` (size, depth, aliases).
 A folder's files are merged section by section; a name defined in two files is
 an error located at both. ``Problems`` turns a path inside the merged document
 (``("agreements", 3, "objectives", 0, "target")``) into a located ``Issue``
@@ -15,11 +16,19 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from servanda.domain.errors import Issue
+from servanda.domain.errors import DefinitionError, Issue
+from servanda.specs.yaml_limits import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_SET_BYTES,
+    YamlLimitError,
+    limited_yaml,
+    too_large,
+)
 
 DocPath = tuple[str | int, ...]
 SCALARS = ("provider", "timezone", "vocabulary")  # each set in one file only
@@ -32,7 +41,8 @@ def read_sources(path: str | Path) -> dict[str, str]:
     """The texts of a definitions file, or of every ``*.yaml``/``*.yml`` under a folder (sorted).
 
     Keys are the file names as they will appear in messages; an empty result
-    means there was nothing to read (the loader reports it).
+    means there was nothing to read (the loader reports it). Files over the size
+    limits are refused before they are read (``DefinitionError``).
     """
     root = Path(path)
     if root.is_dir():
@@ -41,7 +51,41 @@ def read_sources(path: str | Path) -> dict[str, str]:
         files = [root]
     else:
         return {}
+    sizes = {file: file.stat().st_size for file in files}
+    issues = [
+        Issue(too_large(str(file), size, MAX_FILE_BYTES, "file"), str(file), 1, 1, code=TOO_LARGE)
+        for file, size in sizes.items()
+        if size > MAX_FILE_BYTES
+    ]
+    if not issues and sum(sizes.values()) > MAX_SET_BYTES:
+        issues = [
+            Issue(
+                _set_too_large(str(root), sum(sizes.values())), str(files[0]), 1, 1, code=TOO_LARGE
+            )
+        ]
+    if issues:
+        raise DefinitionError(issues)
     return {str(file): file.read_text(encoding="utf-8") for file in files}
+
+
+TOO_LARGE = "yaml_too_large"
+
+
+def _set_too_large(name: str, size: int) -> str:
+    return too_large(name, size, MAX_SET_BYTES, "the definitions set")
+
+
+def check_sizes(texts: Mapping[str, str], problems: Problems) -> bool:
+    """Whether every text and their sum keep to the size limits (each excess is recorded)."""
+    sizes = {name: len(text.encode("utf-8", "surrogatepass")) for name, text in texts.items()}
+    for name, size in sizes.items():
+        if size > MAX_FILE_BYTES:
+            problems.add_at(name, 1, 1, too_large(name, size, MAX_FILE_BYTES, "file"), TOO_LARGE)
+    total = sum(sizes.values())
+    if total > MAX_SET_BYTES and not problems.issues:
+        first = next(iter(sizes))
+        problems.add_at(first, 1, 1, _set_too_large(f"of {len(sizes)} file(s)", total), TOO_LARGE)
+    return not problems.issues
 
 
 def _plain(node: object) -> object:
@@ -116,12 +160,16 @@ class Problems:
         file, line, column = self.locate(path, at_key=at_key)
         return f"{file}:{line}:{column}"
 
-    def add(self, path: DocPath, message: str, *, at_key: bool = False) -> None:
+    def add(
+        self, path: DocPath, message: str, *, at_key: bool = False, code: str | None = None
+    ) -> None:
         file, line, column = self.locate(path, at_key=at_key)
-        self.issues.append(Issue(message, file, line, column, dotted(path)))
+        self.issues.append(Issue(message, file, line, column, dotted(path), code))
 
-    def add_at(self, file: str, line: int, column: int, message: str) -> None:
-        self.issues.append(Issue(message, file, line, column))
+    def add_at(
+        self, file: str, line: int, column: int, message: str, code: str | None = None
+    ) -> None:
+        self.issues.append(Issue(message, file, line, column, code=code))
 
     def sorted(self) -> list[Issue]:
         return sorted(self.issues, key=lambda i: (i.file or "", i.line or 0, i.column or 0))
@@ -137,7 +185,16 @@ def dotted(path: Iterable[str | int]) -> str:
 def parse_text(name: str, text: str, problems: Problems) -> CommentedMap | None:
     """One file's YAML tree, or ``None`` (with the problem recorded) when it cannot be used."""
     try:
-        root = YAML(typ="rt").load(text)
+        root = limited_yaml().load(text)
+    except YamlLimitError as error:
+        mark = error.problem_mark
+        problems.add_at(name, mark.line + 1, mark.column + 1, str(error.problem), error.code)
+        return None
+    except MaxDepthExceededError as error:  # the composer's fence behind the scanner's check
+        mark = error.problem_mark
+        message = f"the document is nested more than {MAX_DEPTH} levels deep here"
+        problems.add_at(name, mark.line + 1, mark.column + 1, message, "yaml_too_deep")
+        return None
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -135,10 +135,17 @@ def parse_weekdays(key: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(days))
 
 
+MAX_REVIEW_MONTHS = 100 * 12
+"""A review cadence of at most 100 years keeps every review date a date (year < 10000)."""
+
+
 def parse_months(text: str) -> int:
-    """Whole months in a review cadence: ``6 months`` -> 6, ``1 year`` -> 12."""
+    """Whole months in a review cadence: ``6 months`` -> 6, ``1 year`` -> 12 (at most 100 years)."""
     match = _MONTHS.fullmatch(str(text).strip().lower())
     if match is None or int(match.group(1)) == 0:
         raise UnitError(f"{text!r} is not a review cadence; write it like 6 months or 1 year")
     count = int(match.group(1))
-    return count * 12 if match.group(2).startswith("year") else count
+    months = count * 12 if match.group(2).startswith("year") else count
+    if months > MAX_REVIEW_MONTHS:
+        raise UnitError(f"{text!r} is longer than the longest review cadence, 100 years")
+    return months

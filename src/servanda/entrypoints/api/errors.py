@@ -53,6 +53,7 @@ class ErrorDetail(BaseModel):
     file: str | None = None
     line: int | None = None
     column: int | None = None
+    code: str | None = None  # a stable name for the problem, e.g. "yaml_too_deep"
 
 
 class ErrorBody(BaseModel):
@@ -134,7 +135,12 @@ def _servanda_error(request: Request, error: Exception) -> JSONResponse:
     if isinstance(error, DefinitionError):
         details = [
             ErrorDetail(
-                message=i.message, location=i.path, file=i.file, line=i.line, column=i.column
+                message=i.message,
+                location=i.path,
+                file=i.file,
+                line=i.line,
+                column=i.column,
+                code=i.code,
             )
             for i in error.issues
         ]

@@ -67,6 +67,10 @@ def parse_instant(text: str, what: str) -> datetime:
         raise typer.BadParameter(
             f"{text!r} has no UTC offset; add one (e.g. +02:00 or Z)", param_hint=what
         )
+    from servanda.domain.instants import is_supported, unsupported
+
+    if not is_supported(int(parsed.timestamp() // 1)):
+        raise typer.BadParameter(unsupported("", repr(text)).strip(), param_hint=what)
     return parsed
 
 

@@ -127,10 +127,17 @@ def _day(at: str | None, timezone: str) -> date:
         from servanda.bootstrap import system_clock
 
         return datetime.fromtimestamp(system_clock()(), ZoneInfo(timezone)).date()
+    from servanda.domain.instants import DATE_RANGE_TEXT, is_supported_date
+
     try:
-        return date.fromisoformat(at)
+        day = date.fromisoformat(at)
     except ValueError:
         raise typer.BadParameter(f"{at!r} is not a date (YYYY-MM-DD)", param_hint="--at") from None
+    if not is_supported_date(day):
+        raise typer.BadParameter(
+            f"{at!r} is outside the supported dates ({DATE_RANGE_TEXT})", param_hint="--at"
+        )
+    return day
 
 
 @definitions_app.command("explain")

@@ -32,23 +32,37 @@ if TYPE_CHECKING:
 
 
 def effective_instant(text: str, timezone: str) -> int:
-    """Epoch seconds of ``--effective-from``: a local date (midnight) or an aware ISO instant."""
-    from servanda.domain.errors import DefinitionError, Issue
+    """Epoch seconds of ``--effective-from``: a local date (midnight) or an aware ISO instant.
+
+    Unreadable or outside the supported instants (``domain.instants``): a usage error.
+    """
     from servanda.domain.events import epoch_seconds
+    from servanda.domain.instants import (
+        DATE_RANGE_TEXT,
+        is_supported,
+        is_supported_date,
+        unsupported,
+    )
 
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            return epoch_seconds(datetime.combine(day, datetime.min.time(), ZoneInfo(timezone)))
-        return epoch_seconds(datetime.fromisoformat(text))
-    except ValueError as error:
-        raise DefinitionError(
-            [
-                Issue(
-                    f"--effective-from {text!r} is not a date or an instant with an offset: {error}"
+            if not is_supported_date(day):
+                raise typer.BadParameter(
+                    f"{text!r} is outside the supported dates ({DATE_RANGE_TEXT})",
+                    param_hint="--effective-from",
                 )
-            ]
+            seconds = epoch_seconds(datetime.combine(day, datetime.min.time(), ZoneInfo(timezone)))
+        else:
+            seconds = epoch_seconds(datetime.fromisoformat(text))
+    except (ValueError, OverflowError) as error:
+        raise typer.BadParameter(
+            f"{text!r} is not a date or an instant with an offset: {error}",
+            param_hint="--effective-from",
         ) from None
+    if not is_supported(seconds):
+        raise typer.BadParameter(unsupported("", repr(text)).strip(), param_hint="--effective-from")
+    return seconds
 
 
 class PreviewFormat(StrEnum):

@@ -6,9 +6,10 @@ The body is one YAML document (``Content-Type: application/yaml`` or
 "effective_from": ..., "comment": ..., "remeasure": ...}`` for a folder of
 files. Definitions are validated exactly as ``servanda definitions apply``
 does; every problem comes back in one 422 with its file, line and column.
-``effective_from`` is an ISO 8601 instant with an offset (default: the
-beginning for the database's first revision, now for later ones;
-``effective_default`` says which). A revision that would measure stored tickets
+``effective_from`` is an ISO 8601 instant with an offset in the supported
+range (1970-01-01T00:00:00Z to 2199-12-31T23:59:59Z; outside it a 422 before
+anything is read or stored; default: the beginning for the database's first
+revision, now for later ones; ``effective_default`` says which). A revision that would measure stored tickets
 needs ``remeasure`` true (re-measure them now) or false (keep their figures);
 without it nothing is stored and the answer is 409
 ``remeasure_choice_required``. Unchanged content stores nothing (200); a new
@@ -32,7 +33,11 @@ from servanda.entrypoints.api.context import Admin, ApiContext, Context, Staff
 from servanda.entrypoints.api.errors import ApiError, ErrorBody
 from servanda.entrypoints.api.json_bodies import StrictJsonRoute, decode_json
 from servanda.services.ports import RevisionSummary
-from servanda.services.revisions import apply_definitions, revision_history
+from servanda.services.revisions import (
+    apply_definitions,
+    check_effective_from,
+    revision_history,
+)
 
 router = APIRouter(tags=["revisions"], route_class=StrictJsonRoute)
 
@@ -217,13 +222,14 @@ def _apply(ctx: ApiContext, wanted: RevisionFiles, actor: str) -> RevisionOut:
     from servanda.specs.loader import load_definitions_from_texts
     from servanda.specs.snapshot import content_hash
 
+    effective_from = _instant(wanted.effective_from)
     definitions = load_definitions_from_texts(wanted.files)
     applied = apply_definitions(
         ctx.storage.uow_factory,
         definitions,
         fingerprint=content_hash,
         now=ctx.now(),
-        effective_from=_instant(wanted.effective_from),
+        effective_from=effective_from,
         comment=wanted.comment,
         sources=dict(wanted.files),
         remeasure=wanted.remeasure,
@@ -243,13 +249,14 @@ def _preview(ctx: ApiContext, wanted: RevisionFiles) -> RevisionPreviewOut:
     from servanda.services import revision_preview
     from servanda.specs.loader import load_definitions_from_texts
 
+    effective_from = _instant(wanted.effective_from)
     definitions = load_definitions_from_texts(wanted.files)
     found = revision_preview.preview_revision(
         ctx.storage.reports,
         ctx.storage.evaluator,
         definitions,
         now=ctx.now(),
-        effective_from=_instant(wanted.effective_from),
+        effective_from=effective_from,
     )
     return RevisionPreviewOut(
         effective_from=iso(found.effective_from),
@@ -276,11 +283,19 @@ def _amount(money: Money) -> AmountOut:
 
 
 def _instant(text: str | None) -> int | None:
+    """``effective_from`` as epoch seconds; unreadable or out of range is a 422 before any read."""
     if text is None:
         return None
     try:
-        return epoch_seconds(datetime.fromisoformat(text))
+        seconds = epoch_seconds(datetime.fromisoformat(text))
     except ValueError:
         raise DefinitionError(
-            [Issue(f"effective_from {text!r} is not an ISO 8601 instant with an offset")]
+            [
+                Issue(
+                    f"effective_from {text!r} is not an ISO 8601 instant with an offset",
+                    path="effective_from",
+                )
+            ]
         ) from None
+    check_effective_from(seconds, repr(text))
+    return seconds
