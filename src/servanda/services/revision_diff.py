@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum, StrEnum
 
-from servanda.domain.agreements import Agreement, Definitions, Objective, Vocabulary
+from servanda.domain.agreements import Agreement, Definitions, Metric, Objective, Vocabulary
 from servanda.domain.display import exact_percent, format_duration
 
 
@@ -125,11 +125,12 @@ def _diff_objectives(subject: str, a: Agreement, b: Agreement) -> list[Definitio
 
 
 def _summary(objective: Objective) -> str:
-    target = (
-        format_duration(objective.target_seconds)
-        if objective.target_seconds is not None
-        else _show(objective.target_value)
-    )
+    if objective.target_seconds is not None:
+        target = format_duration(objective.target_seconds)
+    elif objective.metric is Metric.AVAILABILITY and objective.target_value is not None:
+        target = exact_percent(objective.target_value)  # a fraction, read as people write it
+    else:
+        target = _show(objective.target_value)  # a mean rating (satisfaction)
     return f"{objective.metric.value} {target} for {objective.describe_conditions()}"
 
 

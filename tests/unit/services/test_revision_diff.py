@@ -101,3 +101,25 @@ def test_a_line_without_detail_is_only_its_mark_and_subject() -> None:
     assert str(
         DefinitionChange(ChangeKind.REMOVED, "agreement x", "corporate, 2 objective(s)")
     ) == ("  - agreement x: corporate, 2 objective(s)")
+
+
+def test_an_added_availability_objective_reads_its_target_as_a_percentage() -> None:
+    old = small_definitions()
+
+    def up_by(target: Decimal) -> Objective:
+        return Objective("up", Metric.AVAILABILITY, target_value=target)
+
+    up = up_by(Decimal("0.999"))
+    full = Objective("full", Metric.AVAILABILITY, target_value=Decimal(1))
+    new = with_objectives(old, *old.agreements[0].objectives, up, full)
+    assert lines(old, new) == [
+        "  + agreement corporate / objective up: availability 99.9% for all tickets",
+        "  + agreement corporate / objective full: availability 100% for all tickets",
+    ]
+    # and as the changed line of the same field reads it
+    stricter = with_objectives(
+        new, *new.agreements[0].objectives[:-2], up_by(Decimal("0.9995")), full
+    )
+    assert lines(new, stricter) == [
+        "  ~ agreement corporate / objective up: target_value: 99.9% -> 99.95%"
+    ]
