@@ -65,6 +65,13 @@ def test_a_subscription_for_a_known_customer_is_stored(api: Api) -> None:
          "customer": "acme"},
     )  # fmt: skip
     assert made.status_code == 201, made.text
+    [stored] = _subscriptions(api)
+    assert stored == made.json()
+    assert (stored["customer"], stored["url"], stored["events"]) == (  # type: ignore[index]
+        "acme",
+        "https://hooks.example/sla",
+        ["breach"],
+    )
 
 
 @pytest.mark.parametrize(

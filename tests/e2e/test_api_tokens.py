@@ -14,6 +14,7 @@ from servanda.bootstrap import connect, load_settings
 from servanda.entrypoints.api import create_app
 from servanda.entrypoints.api.context import TOKEN_RECHECK_SECONDS
 from servanda.entrypoints.cli import _register, app
+from servanda.services.auth import InvalidTokenRequestError
 
 _register()
 
@@ -58,5 +59,9 @@ def test_a_customer_token_needs_a_customer(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app, ["tokens", "create", "--role", "customer", "--database-url", url]
     )
-    assert result.exit_code != 0
-    assert "needs --customer" in str(result.exception or "") + result.output
+    assert isinstance(result.exception, InvalidTokenRequestError)
+    assert str(result.exception) == "a customer token needs --customer"
+    storage = connect(load_settings(database_url=url))
+    with storage.engine.connect() as connection:
+        assert connection.execute(select(api_tokens.c.digest)).scalars().all() == []
+    storage.dispose()

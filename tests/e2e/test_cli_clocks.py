@@ -9,6 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from servanda.domain.errors import NotFoundError
 from servanda.entrypoints.cli import _register, app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,7 +116,9 @@ def test_the_timeline_of_an_unknown_ticket_is_not_found(cli, tmp_path):
     result = CliRunner().invoke(
         cli, ["ticket", "timeline", "--definitions", HOUSE, events, "T-404"]
     )
-    assert result.exit_code != 0
+    assert isinstance(result.exception, NotFoundError)
+    assert str(result.exception) == f"no events for ticket 'T-404' in {events}"
+    assert result.stdout == ""
 
 
 def test_generated_streams_are_the_same_for_a_seed_and_replay_cleanly(cli, tmp_path):

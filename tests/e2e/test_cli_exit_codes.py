@@ -15,12 +15,19 @@ def servanda(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_success_exits_zero():
-    assert servanda("--version").returncode == 0
+    from servanda import __version__
+
+    result = servanda("--version")
+    assert result.returncode == 0
+    assert result.stdout == f"servanda {__version__}\n"
+    assert result.stderr == ""
 
 
 def test_a_usage_error_exits_two_with_clicks_message():
     result = servanda("definitions", "explain")
     assert result.returncode == 2
+    assert "Usage: " in result.stderr
+    assert "Missing argument" in result.stderr
     assert "Traceback" not in result.stderr
 
 

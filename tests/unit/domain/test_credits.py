@@ -16,10 +16,13 @@ from servanda.domain.agreements import (
     Objective,
 )
 from servanda.domain.credits import (
+    CreditStatement,
     FeeBase,
     LineKind,
     ObjectiveLevel,
     ServiceFee,
+    StatementLine,
+    adjustment_line,
     credit_statement,
     fee_bases,
     objective_services,
@@ -331,3 +334,233 @@ def test_money_rounds_half_up_to_the_currency_minor_unit(amount, currency, shown
 def test_money_refuses_to_mix_currencies():
     with pytest.raises(ValueError, match="EUR with USD"):
         Money(D(1), "EUR") + Money(D(1), "USD")
+
+
+EMAIL_FEE = FeeBase("EUR", (ServiceFee("email", Money(D(2000), "EUR")),))
+
+
+def _levels(*items: tuple[str, Metric, str | None]) -> dict[str, ObjectiveLevel]:
+    return {f"email-service/{key}": level(f"email-service/{key}", m, v) for key, m, v in items}
+
+
+SATISFACTION = Objective("csat", Metric.SATISFACTION, target_value=D("4.0"))
+RESOLUTION = Objective("res", Metric.RESOLUTION, target_seconds=3600, goal=D("0.9"))
+BONUSES = (
+    BonusBand(Metric.AVAILABILITY, D("0.9995"), D("0.05")),
+    BonusBand(Metric.RESOLUTION, D("0.99"), D("0.02")),
+)
+
+
+def test_each_line_states_its_agreement_objective_level_band_rate_fee_amount_and_reason():
+    deal = agreement(
+        CreditPolicy((EMAIL_AVAILABILITY,), BONUSES), availability_objective(), RESOLUTION
+    )
+    levels = _levels(
+        ("availability", Metric.AVAILABILITY, "0.985"), ("res", Metric.RESOLUTION, "0.995")
+    )
+    statement = credit_statement(CUSTOMER, [deal], levels, "2026-03")
+    assert (statement.customer, statement.period) == ("acme", "2026-03")
+    assert statement.lines == (
+        StatementLine(
+            LineKind.CREDIT,
+            "email-service",
+            "email-service/availability",
+            Metric.AVAILABILITY,
+            D("0.985"),
+            D("0.99"),
+            D("0.25"),
+            EMAIL_FEE,
+            Money(D(500), "EUR"),
+            "availability 98.5% is below 99%: 25% of EUR 2,000.00 (email)",
+        ),
+        StatementLine(
+            LineKind.BONUS,
+            "email-service",
+            "email-service/res",
+            Metric.RESOLUTION,
+            D("0.995"),
+            D("0.99"),
+            D("0.02"),
+            EMAIL_FEE,
+            Money(D(40), "EUR"),
+            "resolution 99.5% reached 99%: bonus of 2% of EUR 2,000.00 (email)",
+        ),
+    )
+    assert statement.credits("EUR") == Money(D("500.00"), "EUR")
+    assert statement.bonuses("EUR") == Money(D("40.00"), "EUR")
+    assert statement.net("EUR") == Money(D("460.00"), "EUR")
+
+
+def test_a_level_exactly_at_a_bonus_band_reaches_it():
+    deal = agreement(CreditPolicy((), BONUSES), RESOLUTION)
+    statement = credit_statement(
+        CUSTOMER, [deal], _levels(("res", Metric.RESOLUTION, "0.99")), "2026-03"
+    )
+    (line,) = statement.lines
+    assert (line.kind, line.threshold, line.amount) == (
+        LineKind.BONUS,
+        D("0.99"),
+        Money(D(40), "EUR"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("policy", "value", "reason"),
+    [
+        (
+            CreditPolicy((EMAIL_AVAILABILITY,)),
+            "0.9995",
+            "availability 99.95% reached no credit band; fee base EUR 2,000.00 (email)",
+        ),
+        (
+            CreditPolicy((), BONUSES),
+            "0.9990",
+            "availability 99.9%: no bonus reached; fee base EUR 2,000.00 (email)",
+        ),
+        (
+            CreditPolicy((EMAIL_AVAILABILITY,)),
+            None,
+            "availability: no items in the period, so no credit; fee base EUR 2,000.00 (email)",
+        ),
+    ],
+)
+def test_an_objective_that_earned_nothing_gets_a_zero_line_saying_why(policy, value, reason):
+    deal = agreement(policy, availability_objective())
+    levels = _levels(("availability", Metric.AVAILABILITY, value))
+    statement = credit_statement(CUSTOMER, [deal], levels, "2026-03")
+    assert statement.lines == (
+        StatementLine(
+            LineKind.NONE,
+            "email-service",
+            "email-service/availability",
+            Metric.AVAILABILITY,
+            None if value is None else D(value),
+            None,
+            D(0),
+            EMAIL_FEE,
+            Money(D(0), "EUR"),
+            reason,
+        ),
+    )
+    assert statement.net("EUR") == Money(D("0.00"), "EUR")
+
+
+def test_objectives_without_a_level_or_without_a_band_do_not_stop_the_ones_after_them():
+    deal = agreement(
+        CreditPolicy((EMAIL_AVAILABILITY,), BONUSES),
+        availability_objective("unmeasured"),
+        SATISFACTION,  # neither a schedule nor a bonus for satisfaction: no line
+        availability_objective(),
+        RESOLUTION,
+    )
+    levels = _levels(
+        ("csat", Metric.SATISFACTION, "2.0"),
+        ("availability", Metric.AVAILABILITY, "0.985"),
+        ("res", Metric.RESOLUTION, "0.995"),
+    )
+    lines = credit_statement(CUSTOMER, [deal], levels, "2026-03").lines
+    assert [(ln.kind, ln.objective_key) for ln in lines] == [
+        (LineKind.CREDIT, "email-service/availability"),
+        (LineKind.BONUS, "email-service/res"),
+    ]
+
+
+def test_every_bonus_of_an_agreement_is_listed_and_summed():
+    deal = agreement(CreditPolicy((), BONUSES), availability_objective(), RESOLUTION)
+    levels = _levels(("availability", Metric.AVAILABILITY, "1"), ("res", Metric.RESOLUTION, "1"))
+    statement = credit_statement(CUSTOMER, [deal], levels, "2026-03")
+    assert [ln.kind for ln in statement.lines] == [LineKind.BONUS, LineKind.BONUS]
+    assert statement.bonuses("EUR") == Money(D("140.00"), "EUR")  # 5 % + 2 % of 2,000
+    assert statement.net("EUR") == Money(D("-140.00"), "EUR")
+
+
+@pytest.mark.parametrize(
+    ("cap", "kind", "what"),
+    [
+        (CreditPolicy((EMAIL_AVAILABILITY,), cap=D("0.2")), LineKind.CREDIT_CAP, "credits"),
+        (CreditPolicy((), BONUSES, bonus_cap=D("0.02")), LineKind.BONUS_CAP, "bonuses"),
+    ],
+)
+def test_a_cap_line_takes_back_the_excess_and_says_of_what(cap, kind, what):
+    deal = agreement(cap, availability_objective())
+    value = "0.985" if kind is LineKind.CREDIT_CAP else "1"
+    statement = credit_statement(
+        CUSTOMER, [deal], _levels(("availability", Metric.AVAILABILITY, value)), "2026-03"
+    )
+    earned, capped = statement.lines
+    limit = D(400) if kind is LineKind.CREDIT_CAP else D(40)
+    share = "20%" if kind is LineKind.CREDIT_CAP else "2%"
+    assert capped == StatementLine(
+        kind,
+        "email-service",
+        None,
+        None,
+        None,
+        cap.cap if kind is LineKind.CREDIT_CAP else cap.bonus_cap,
+        cap.cap if kind is LineKind.CREDIT_CAP else cap.bonus_cap,
+        EMAIL_FEE,
+        Money(limit, "EUR") - earned.amount,
+        f"{what} of email-service capped at {share} of EUR 2,000.00 (email) = "
+        f"EUR {limit:,.2f}; {earned.amount} reduced",
+    )
+
+
+def test_credits_exactly_at_the_cap_get_no_cap_line():
+    deal = agreement(CreditPolicy((EMAIL_AVAILABILITY,), cap=D("0.25")), availability_objective())
+    lines = credit_statement(
+        CUSTOMER, [deal], _levels(("availability", Metric.AVAILABILITY, "0.985")), "2026-03"
+    ).lines
+    assert [ln.kind for ln in lines] == [LineKind.CREDIT]
+
+
+def test_an_adjustment_is_a_credit_naming_the_closed_period_and_left_out_of_the_own_net():
+    adjustment = adjustment_line(
+        "2026-02", Money(D("-120.50"), "EUR"), EMAIL_FEE, "2 clocks re-measured"
+    )
+    assert adjustment == StatementLine(
+        LineKind.ADJUSTMENT,
+        "",
+        None,
+        None,
+        None,
+        None,
+        D(0),
+        EMAIL_FEE,
+        Money(D("-120.50"), "EUR"),
+        "adjustment after close of 2026-02: EUR -120.50 (2 clocks re-measured); "
+        "fee base EUR 2,000.00 (email)",
+        "2026-02",
+    )
+    deal = agreement(CreditPolicy((EMAIL_AVAILABILITY,)), availability_objective())
+    own = credit_statement(
+        CUSTOMER, [deal], _levels(("availability", Metric.AVAILABILITY, "0.985")), "2026-03"
+    )
+    statement = CreditStatement(own.customer, own.period, (*own.lines, adjustment), own.timezone)
+    assert statement.adjustments == (adjustment,)
+    assert statement.credits("EUR") == Money(D("379.50"), "EUR")
+    assert statement.net("EUR") == Money(D("379.50"), "EUR")
+    assert statement.own_net("EUR") == Money(D("500.00"), "EUR")
+
+
+def test_totals_keep_each_currency_to_its_own_lines():
+    usd = FeeBase("USD", (ServiceFee("email", Money(D(1000), "USD")),))
+    lines = (
+        StatementLine(
+            LineKind.BONUS, "a", "a/x", Metric.RESOLUTION, D(1), D(1), D("0.1"), usd,
+            Money(D(100), "USD"), "usd bonus",
+        ),
+        StatementLine(
+            LineKind.BONUS, "a", "a/y", Metric.RESOLUTION, D(1), D(1), D("0.1"), EMAIL_FEE,
+            Money(D(200), "EUR"), "eur bonus",
+        ),
+        StatementLine(
+            LineKind.CREDIT, "a", "a/z", Metric.RESOLUTION, D(0), D(1), D("0.1"), usd,
+            Money(D(30), "USD"), "usd credit",
+        ),
+    )  # fmt: skip
+    statement = CreditStatement("acme", "2026-03", lines)
+    assert statement.currencies == ("EUR", "USD")
+    assert statement.bonuses("USD") == Money(D("100.00"), "USD")
+    assert statement.net("USD") == Money(D("-70.00"), "USD")
+    assert statement.net("EUR") == Money(D("-200.00"), "EUR")
+    assert statement.own_net("USD") == Money(D("-70.00"), "USD")
