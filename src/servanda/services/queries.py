@@ -2,7 +2,10 @@
 
 Visibility rule (tenant isolation): a query given ``customer=`` (a customer
 token's customer) sees only that customer's tickets; any other ticket reads
-exactly as one that does not exist — same error, same message.
+exactly as one that does not exist — same error, same message. Of a ticket
+that moved to them from another customer they see only the part of its
+history during which it was theirs (``domain.ownership``): events, transitions,
+clock history steps and custom fields of an earlier owner are left out.
 
 Clock listing: sorted by deadline (earliest first, clocks without a deadline
 last), then ticket and measurement key; paginated with ``limit``/``offset``.
@@ -15,12 +18,14 @@ Instants are epoch seconds (UTC).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol
 
+from servanda.domain.clock.measurement import ClockChange
 from servanda.domain.errors import NotFoundError
 from servanda.domain.events import TicketEvent
+from servanda.domain.ownership import CustomerView, customer_view
 from servanda.services.audit import AuditAction, AuditEntry
 from servanda.services.ports import (
     StoredMeasurement,
@@ -95,6 +100,7 @@ class TicketView:
     measurements: tuple[StoredMeasurement, ...]
     events: tuple[TicketEvent, ...]  # in application order
     transitions: tuple[Transition, ...]  # by instant
+    owned_since: int | None = None  # seen by a customer: when the ticket last became theirs
 
 
 def missing_ticket(ticket_id: str) -> NotFoundError:
@@ -114,12 +120,47 @@ def ticket_view(
     if customer is not None and state.customer != customer:
         raise missing_ticket(ticket_id)
     assert found is not None
-    return TicketView(
+    view = TicketView(
         state=state,
         measurements=tuple(found.measurements),
         events=tuple(sorted(found.events, key=lambda e: e.order_key)),
         transitions=tuple(sorted(found.transitions, key=lambda t: (t.at, t.kind.value))),
     )
+    return view if customer is None else seen_by(view, customer)
+
+
+def seen_by(view: TicketView, customer: str) -> TicketView:
+    """``view`` as ``customer`` may see it: only the history during which the ticket was theirs.
+
+    Its clocks are theirs (measured from the ticket's creation, as the
+    definitions say) and keep their figures; only the steps of a clock's history
+    caused by events they do not see are left out. ``event_count`` counts the
+    events they see.
+    """
+    seen = customer_view(view.events, customer)
+    state = replace(
+        view.state,
+        attributes=tuple((k, v) for k, v in view.state.attributes if k in seen.fields),
+        event_count=len(seen.events),
+    )
+    measurements = tuple(
+        replace(
+            stored,
+            measurement=replace(
+                stored.measurement,
+                history=tuple(c for c in stored.measurement.history if _shows(seen, c)),
+            ),
+        )
+        for stored in view.measurements
+    )
+    transitions = tuple(t for t in view.transitions if seen.shows_instant(t.at))
+    return TicketView(state, measurements, seen.events, transitions, seen.since)
+
+
+def _shows(seen: CustomerView, change: ClockChange) -> bool:
+    if change.event_id is not None:
+        return seen.shows_event(change.event_id)
+    return seen.shows_instant(change.at)
 
 
 def list_clocks(query: ClockQuery, wanted: ClockFilter, *, only_customer: str | None) -> ClockPage:

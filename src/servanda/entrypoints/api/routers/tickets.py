@@ -4,7 +4,9 @@ with the reason); ``GET /api/v1/tickets/{id}``: a ticket's attributes, clocks an
 The timeline merges the ticket's events (in application order) and its
 recorded transitions (warning, breached, met) by instant. A customer token
 sees only its customer's tickets: any other id is the same 404 as a missing one,
-and the list is narrowed to its customer. Instants are ISO 8601 in UTC.
+and the list is narrowed to its customer. Of a ticket moved to it from another
+customer, it sees only what happened while the ticket was its own
+(``services.queries.seen_by``). Instants are ISO 8601 in UTC.
 """
 
 from __future__ import annotations
@@ -91,6 +93,11 @@ class TicketOut(BaseModel):
     revision_id: int | None
     evaluated_at: str | None
     next_due_at: str | None
+    owned_since: str | None = Field(
+        description="For a customer token: when the ticket last became the customer's; the "
+        "timeline, clock histories and custom fields show only what happened while it was "
+        "theirs. Null for staff tokens."
+    )
     measurements: list[MeasurementOut]
     timeline: list[TimelineEntry]
 
@@ -220,6 +227,7 @@ def ticket_out(view: TicketView) -> TicketOut:
         revision_id=state.revision_id,
         evaluated_at=iso(state.evaluated_at),
         next_due_at=iso(state.next_due_at),
+        owned_since=iso(view.owned_since),
         measurements=[
             measurement_out(s.key, s.revision_id, s.measurement) for s in view.measurements
         ],
