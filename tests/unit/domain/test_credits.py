@@ -157,7 +157,34 @@ def test_satisfaction_credits_compare_the_mean_rating():
     levels = {"email-service/sat": level("email-service/sat", Metric.SATISFACTION, "3.75")}
     (line,) = credit_statement(CUSTOMER, [deal], levels, "2026-03").lines
     assert line.amount == Money(D("100.00"), "EUR")
-    assert "satisfaction 3.75 is below 4" in line.reason
+    assert line.reason == "satisfaction 3.75 is below 4: 5% of EUR 2,000.00 (email)"
+
+
+@pytest.mark.parametrize(
+    ("policy", "rating", "reason"),
+    [
+        (
+            CreditPolicy((CreditSchedule(Metric.SATISFACTION, (CreditBand(D(4), D("0.05")),)),)),
+            "4.25",
+            "satisfaction 4.25 reached no credit band; fee base EUR 2,000.00 (email)",
+        ),
+        (
+            CreditPolicy((), (BonusBand(Metric.SATISFACTION, D("4.5"), D("0.01")),)),
+            "4.25",
+            "satisfaction 4.25: no bonus reached; fee base EUR 2,000.00 (email)",
+        ),
+        (
+            CreditPolicy((), (BonusBand(Metric.SATISFACTION, D("4.5"), D("0.01")),)),
+            "4.75",
+            "satisfaction 4.75 reached 4.5: bonus of 1% of EUR 2,000.00 (email)",
+        ),
+    ],
+)
+def test_satisfaction_lines_show_mean_ratings_not_percentages(policy, rating, reason):
+    deal = agreement(policy, Objective("sat", Metric.SATISFACTION, target_value=D("4.6")))
+    levels = {"email-service/sat": level("email-service/sat", Metric.SATISFACTION, rating)}
+    (line,) = credit_statement(CUSTOMER, [deal], levels, "2026-03").lines
+    assert line.reason == reason
 
 
 def test_the_total_is_rounded_once_from_the_exact_sum_not_from_rounded_lines():

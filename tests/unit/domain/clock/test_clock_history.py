@@ -28,7 +28,7 @@ P1 = (Condition("priority", frozenset({"P1"})),)
 P2 = (Condition("priority", frozenset({"P2"})),)
 
 
-def definitions() -> Definitions:
+def definitions(fr_pause_on: frozenset[str] = frozenset()) -> Definitions:
     return Definitions(
         calendars={"24x7": CalendarSpec.always_open()},
         services={},
@@ -39,8 +39,16 @@ def definitions() -> Definitions:
                 level=Level.CORPORATE,
                 title="corp",
                 objectives=(
-                    Objective("fr", Metric.FIRST_RESPONSE, P1, target_seconds=H),
-                    Objective("nr", Metric.NEXT_RESPONSE, P1, target_seconds=2 * H),
+                    Objective(
+                        "fr", Metric.FIRST_RESPONSE, P1, target_seconds=H, pause_on=fr_pause_on
+                    ),
+                    Objective(
+                        "nr",
+                        Metric.NEXT_RESPONSE,
+                        P1,
+                        target_seconds=2 * H,
+                        warn_at=(Decimal("0.5"),),
+                    ),
                     Objective(
                         "res-p1",
                         Metric.RESOLUTION,
@@ -63,8 +71,10 @@ def definitions() -> Definitions:
     )
 
 
-def fold(*events: TicketEvent, now: int) -> dict[tuple[Metric, int], Measurement]:
-    defs = definitions()
+def fold(
+    *events: TicketEvent, now: int, fr_pause_on: frozenset[str] = frozenset()
+) -> dict[tuple[Metric, int], Measurement]:
+    defs = definitions(fr_pause_on)
     evaluation = ClockEngine(defs, build_calendars(defs.calendars)).evaluate(events, now)
     return {(m.metric, m.cycle): m for m in evaluation.measurements}
 
@@ -140,6 +150,9 @@ def test_first_response_and_next_response_histories_name_their_events():
         ClockChange(at(5.5), ChangeCause.STOPPED, 2 * H, at(5.5), "corp/nr", "a", "agent reply"),
     )
     assert (nr.state, nr.elapsed_seconds, nr.paused_seconds) == (ClockState.MET, 2 * H, 0)
+    # the cycle's 50 % (1h) came at 4.5h, between two events: applied before the next one
+    assert [(w.threshold, w.at) for w in nr.warnings] == [(Decimal("0.5"), at(4.5))]
+    assert {m.ticket for m in clocks.values()} == {"T"}
 
 
 def test_a_change_to_terms_whose_pause_states_include_the_status_pauses_the_clock():
@@ -305,3 +318,153 @@ def test_plans_have_the_same_terms_only_with_the_same_objective_target_calendar_
     assert not same.same_terms(plan(target_seconds=11))
     assert not same.same_terms(plan(calendar="office"))
     assert not same.same_terms(plan(pause_on=frozenset({"waiting"})))
+
+
+def test_a_clock_started_in_one_of_its_pause_states_is_paused_from_creation():
+    res = fold(ev("c", EventType.CREATED, 0, priority="P1", status="waiting"), now=at(2))[(RES, 0)]
+    assert (res.state, res.elapsed_seconds, res.paused_seconds, res.deadline) == (
+        ClockState.PAUSED,
+        0,
+        2 * H,
+        None,
+    )
+
+
+def test_paused_time_adds_the_closed_pauses_to_the_current_one():
+    res = fold(
+        ev("c", EventType.CREATED, 0, priority="P1", status="open"),
+        ev("w1", EventType.STATUS_CHANGED, 1, status="waiting"),
+        ev("o1", EventType.STATUS_CHANGED, 2, status="open"),
+        ev("w2", EventType.STATUS_CHANGED, 3, status="waiting"),
+        now=at(4),
+    )[(RES, 0)]
+    assert (res.state, res.elapsed_seconds, res.paused_seconds) == (ClockState.PAUSED, 2 * H, 2 * H)
+
+
+def test_warnings_a_change_catches_up_count_the_closed_runs_and_an_exact_threshold():
+    res = fold(
+        ev("c", EventType.CREATED, 0, priority="P2", status="open"),
+        ev("p", EventType.STATUS_CHANGED, 2, status="pending"),
+        ev("o", EventType.STATUS_CHANGED, 3, status="open"),
+        ev("x", EventType.ATTRIBUTES_CHANGED, 7, changes=(("priority", "P1"),)),
+        now=at(7),
+    )[(RES, 0)]
+    # P2's 50 % (5h) at 6h; under P1, 75 % (6h) is exactly what elapsed by 7h (2h + 4h)
+    assert [(w.threshold, w.at) for w in res.warnings] == [
+        (Decimal("0.5"), at(6)),
+        (Decimal("0.75"), at(7)),
+    ]
+    assert res.deadline == at(9)
+
+
+def test_new_terms_find_the_run_that_passed_their_deadline():
+    res = fold(
+        ev("c", EventType.CREATED, 0, priority="P2", status="open"),
+        ev("p1", EventType.STATUS_CHANGED, 3, status="pending"),
+        ev("o", EventType.STATUS_CHANGED, 4, status="open"),
+        ev("p2", EventType.STATUS_CHANGED, 10, status="pending"),
+        ev("x", EventType.ATTRIBUTES_CHANGED, 11, changes=(("priority", "P1"),)),
+        now=at(12),
+    )[(RES, 0)]
+    # P1's 8h: 3h in the first run, the other 5h 5h into the second (4h -> 9h)
+    assert (res.state, res.deadline, res.breached_at) == (ClockState.BREACHED, at(9), at(11))
+
+
+def test_new_terms_already_used_up_by_earlier_runs_are_passed_in_the_next_run():
+    res = fold(
+        ev("c", EventType.CREATED, 0, priority="P2", status="open"),
+        ev("p1", EventType.STATUS_CHANGED, 8, status="pending"),
+        ev("o", EventType.STATUS_CHANGED, 9, status="open"),
+        ev("p2", EventType.STATUS_CHANGED, 10, status="pending"),
+        ev("x", EventType.ATTRIBUTES_CHANGED, 11, changes=(("priority", "P1"),)),
+        now=at(12),
+    )[(RES, 0)]
+    # the first run accrued exactly P1's 8h; the next run was late from its first second
+    assert (res.state, res.deadline, res.breached_at) == (ClockState.BREACHED, at(9), at(11))
+
+
+def test_a_clock_started_retroactively_in_one_of_its_pause_states_stays_paused():
+    fr = fold(
+        ev("c", EventType.CREATED, 0, priority="P2", status="open"),
+        ev("w", EventType.STATUS_CHANGED, 0.5, status="waiting"),
+        ev("x", EventType.ATTRIBUTES_CHANGED, 2, changes=(("priority", "P1"),)),
+        now=at(3),
+        fr_pause_on=frozenset({"waiting"}),
+    )[(FR, 0)]
+    assert (fr.state, fr.elapsed_seconds, fr.paused_seconds, fr.deadline) == (
+        ClockState.PAUSED,
+        H // 2,
+        int(2.5 * H),
+        None,
+    )
+
+
+def test_a_clock_that_concluded_keeps_its_story_when_its_metric_applies_again():
+    clocks = fold(
+        ev("c", EventType.CREATED, 0, priority="P1", status="open"),
+        ev("r", EventType.RESPONDED, 0.5),
+        ev("cr", EventType.CUSTOMER_REPLIED, 1),
+        ev("a", EventType.RESPONDED, 1.5),
+        ev("p2", EventType.ATTRIBUTES_CHANGED, 2, changes=(("priority", "P2"),)),
+        ev("p1", EventType.ATTRIBUTES_CHANGED, 3, changes=(("priority", "P1"),)),
+        now=at(4),
+    )
+    fr, nr = clocks[(FR, 0)], clocks[(NR, 1)]
+    assert (fr.state, [c.cause for c in fr.history]) == (
+        ClockState.MET,
+        [ChangeCause.STARTED, ChangeCause.STOPPED],
+    )
+    assert (nr.state, [c.cause for c in nr.history]) == (
+        ClockState.MET,
+        [ChangeCause.STARTED, ChangeCause.STOPPED],
+    )
+
+
+def test_a_breached_clock_still_running_keeps_its_breach_when_its_metric_applies_again():
+    fr = fold(
+        ev("c", EventType.CREATED, 0, priority="P1", status="open"),
+        ev("p2", EventType.ATTRIBUTES_CHANGED, 2, changes=(("priority", "P2"),)),
+        ev("p1", EventType.ATTRIBUTES_CHANGED, 3, changes=(("priority", "P1"),)),
+        now=at(4),
+    )[(FR, 0)]
+    assert (fr.state, fr.breached_at, len(fr.history)) == (ClockState.BREACHED, at(1) + 1, 1)
+
+
+def test_a_running_cycle_is_cancelled_when_next_response_stops_applying():
+    clocks = fold(
+        ev("c", EventType.CREATED, 0, priority="P1", status="open"),
+        ev("r", EventType.RESPONDED, 0.25),
+        ev("cr", EventType.CUSTOMER_REPLIED, 1),
+        ev("x", EventType.ATTRIBUTES_CHANGED, 1.5, changes=(("priority", "P2"), ("tier", "b"))),
+        now=at(2),
+    )
+    nr = clocks[(NR, 1)]
+    assert nr.state is ClockState.CANCELLED
+    assert nr.history[-1].detail == "priority=P2, tier=b: objective no longer applies"
+
+
+def test_every_replayed_cycle_of_a_newly_applying_next_response_is_settled():
+    clocks = fold(
+        ev("c", EventType.CREATED, 0, priority="P2", status="open"),
+        ev("r", EventType.RESPONDED, 0.25),
+        ev("cr1", EventType.CUSTOMER_REPLIED, 1),
+        ev("a1", EventType.RESPONDED, 1.5),
+        ev("cr2", EventType.CUSTOMER_REPLIED, 2),
+        ev("x", EventType.ATTRIBUTES_CHANGED, 3, changes=(("priority", "P1"),)),
+        now=at(3),
+    )
+    first, second = clocks[(NR, 1)], clocks[(NR, 2)]
+    assert [c.cause for c in first.history] == [
+        ChangeCause.STARTED,
+        ChangeCause.STOPPED,
+        ChangeCause.RETROACTIVE_START,
+    ]
+    assert [c.cause for c in second.history] == [
+        ChangeCause.STARTED,
+        ChangeCause.RETROACTIVE_START,
+    ]
+    assert (first.state, second.state, second.deadline) == (
+        ClockState.MET,
+        ClockState.RUNNING,
+        at(4),
+    )
