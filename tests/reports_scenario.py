@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 from servanda.bootstrap import Storage
+from servanda.domain.agreements import Definitions
 from servanda.domain.availability import Impact, Outage
 from servanda.domain.events import EventType, TicketEvent
 from servanda.services.ingestion import record_events
@@ -74,9 +76,15 @@ def outages() -> list[Outage]:
     ]  # fmt: skip
 
 
+@cache
+def example_definitions() -> Definitions:
+    """The example definitions, read once per process (values are frozen; loading takes 0.1 s)."""
+    return load_definitions(EXAMPLE)
+
+
 def load(storage: Storage) -> None:
     """Store the example definitions (effective 2026-01-01), the events and the outages."""
-    definitions = load_definitions(EXAMPLE)
+    definitions = example_definitions()
     with storage.uow_factory() as uow:
         uow.revisions.add(
             definitions,

@@ -27,7 +27,6 @@ from servanda.services.outages import record_outages
 from servanda.services.queries import audit_entries
 from servanda.services.reports import ReportSources, availability_report, compliance_report
 from servanda.services.revisions import apply_definitions
-from servanda.specs.loader import load_definitions
 from servanda.specs.snapshot import content_hash
 from tests import reports_scenario
 from tests.memory_reports import MemoryReports, memory_reports
@@ -128,7 +127,7 @@ def test_a_revision_applied_after_the_close_is_not_seen_by_the_closed_period(acm
     close(acme)
     apply_definitions(
         acme.uow_factory,
-        replace(load_definitions(reports_scenario.EXAMPLE), provider="Renamed Services"),
+        replace(reports_scenario.example_definitions(), provider="Renamed Services"),
         fingerprint=content_hash,
         now=CLOSED_AT + 60,
         effective_from=at("2026-03-01T00:00:00"),

@@ -25,7 +25,6 @@ from servanda.services.credit_reports import (
     overlaps,
 )
 from servanda.services.reports import ReportSources, load_definitions
-from servanda.specs.loader import load_definitions as load_example
 from tests import fee_base_scenario, reports_scenario, two_services_scenario
 from tests.memory_reports import memory_reports
 
@@ -46,7 +45,7 @@ def shop() -> ReportSources:
 
 @pytest.fixture(scope="module")
 def example() -> Definitions:
-    return load_example(reports_scenario.EXAMPLE)
+    return reports_scenario.example_definitions()
 
 
 def test_each_missed_objective_earns_the_band_it_reached_as_a_share_of_its_fees(acme) -> None:

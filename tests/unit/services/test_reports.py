@@ -27,7 +27,6 @@ from servanda.services.reports import (
     satisfaction_rows,
     zone_scopes,
 )
-from servanda.specs.loader import load_definitions as load_example
 from servanda.specs.snapshot import content_hash
 from tests import fee_base_scenario, reports_scenario
 from tests.memory_reports import InMemoryReportReadModel, memory_reports
@@ -43,7 +42,7 @@ def acme() -> ReportSources:
 
 @pytest.fixture(scope="module")
 def example() -> Definitions:
-    return load_example(reports_scenario.EXAMPLE)
+    return reports_scenario.example_definitions()
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,6 @@ from servanda.services.credit_reports import credits_report
 from servanda.services.ingestion import record_events
 from servanda.services.revision_preview import OPEN, PreviewRow, preview_revision
 from servanda.services.revisions import apply_definitions
-from servanda.specs.loader import load_definitions
 from servanda.specs.snapshot import content_hash
 from tests import reports_scenario
 from tests.memory_reports import MemoryReports, memory_reports
@@ -43,7 +42,7 @@ def usd(amount: str) -> tuple[Money, ...]:
 @cache
 def gold_resolution(hours: int) -> Definitions:
     """The example definitions with gold's P1 resolution target set to ``hours``."""
-    definitions = load_definitions(reports_scenario.EXAMPLE)
+    definitions = reports_scenario.example_definitions()
     agreements = []
     for agreement in definitions.agreements:
         objectives = tuple(
