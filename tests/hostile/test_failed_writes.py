@@ -2,7 +2,10 @@
 
 ``effective_from`` outside the supported instants was stored as a revision (1900,
 2500) or answered 500 (year 10000 once shown); it is now a 422 (API) or a usage
-error (CLI) before anything is read or stored. Each case asserts the refusal,
+error (CLI) before anything is read or stored. Every other write route
+(webhooks, periods, events, outages, revisions) was reviewed for "stored, then
+failed": each validates before it writes and writes in one transaction with its
+audit entry; a refusal of each is pinned here. Each case asserts the refusal,
 no traceback, and every stored row unchanged, on SQLite and PostgreSQL.
 """
 
@@ -174,3 +177,54 @@ def test_a_date_option_of_the_definitions_commands_out_of_range_is_a_usage_error
     assert "Traceback" not in result.stdout + result.stderr
     assert hint in result.stderr
     assert "is outside the supported" in words(result.stderr)
+
+
+HOOK = {"url": "https://hooks.example/sla", "events": ["breach"], "secret": "sixteen-chars-or-more"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "who", "status"),
+    [
+        ("post", "/api/v1/webhooks", HOOK | {"customer": "nobody"}, "admin", 422),
+        ("post", "/api/v1/webhooks", HOOK | {"url": "https://u:p@hooks.example/"}, "admin", 422),
+        ("post", "/api/v1/webhooks", HOOK, "integration", 403),
+        ("delete", "/api/v1/webhooks/999", None, "admin", 404),
+        ("post", "/api/v1/periods/1900-01/close", {"reason": "x"}, "admin", 422),
+        ("post", "/api/v1/periods/2026-05/close", {"customer": "nobody"}, "admin", 404),
+        ("post", "/api/v1/periods/2026-05/reopen", {"reason": ""}, "admin", 400),
+        ("post", "/api/v1/periods/2026-05/reopen", {"reason": "late fix"}, "admin", 404),
+        ("post", "/api/v1/events", {"events": [{}] * 1001}, "integration", 413),
+        ("post", "/api/v1/events", {"events": []}, "acme", 403),
+        ("post", "/api/v1/outages", {"outages": [{}] * 1001}, "integration", 413),
+        ("post", "/api/v1/revisions", {"files": {"d.yaml": "agreements: ["}}, "admin", 422),
+        ("post", "/api/v1/revisions", {"files": {"d.yaml": DEFINITIONS}}, "viewer", 403),
+    ],
+)  # fmt: skip
+def test_every_write_route_that_refuses_stores_nothing(
+    api: Api, database_url: str, method: str, path: str, body: object, who: str, status: int
+) -> None:
+    before = stored_rows(database_url)
+    if method == "delete":
+        answer = api.client.delete(path, headers=api.headers(who))
+    else:
+        answer = api.post(path, body, who)
+    assert answer.status_code == status, answer.text
+    assert "Traceback" not in answer.text
+    assert set(answer.json()) == {"code", "message", "errors"}
+    assert stored_rows(database_url) == before
+
+
+def test_a_revision_that_needs_a_remeasure_choice_stores_nothing(
+    api: Api, database_url: str
+) -> None:
+    from tests.e2e.api_support import created
+
+    stored = api.post("/api/v1/events", {"events": [created("T-1", "acme")]}, "integration")
+    assert stored.status_code == 200, stored.text
+    before = stored_rows(database_url)
+    answer = api.post(
+        "/api/v1/revisions",
+        {"files": {"d.yaml": DEFINITIONS}, "effective_from": "2020-01-01T00:00:00Z"},
+    )
+    assert _refused(answer, 409)["code"] == "remeasure_choice_required"
+    assert stored_rows(database_url) == before
