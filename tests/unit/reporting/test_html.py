@@ -15,7 +15,7 @@ from servanda.reporting.html import (
     environment,
     local_time,
 )
-from tests.unit.reporting.canned import MARKUP, acme_march
+from tests.unit.reporting.acme_march import MARKUP, acme_march
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def test_instants_are_shown_in_the_reports_zone(html: str) -> None:
 
 
 def test_the_cover_counts_objectives_and_the_statement_owes_the_hand_computed_credit(html: str):
-    assert '<div class="value">2 / 4</div><div class="label">objectives met</div>' in html
+    assert '<div class="value">3 / 5</div><div class="label">objectives met</div>' in html
     assert (
         '<div class="value">EUR 4,100.00</div><div class="label">net service credit</div>' in html
     )

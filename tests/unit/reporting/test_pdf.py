@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from servanda.reporting.pdf import _cyclic_gc_paused, _fetcher, render_pdf
-from tests.unit.reporting.canned import acme_march
+from tests.unit.reporting.acme_march import acme_march
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from servanda.services.closed_periods import ClosedPeriod
 from servanda.services.credit_reports import credits_report
 from servanda.services.reports import availability_report, compliance_report
 from tests.reports_scenario import at
-from tests.unit.reporting.canned import scenario_sources
+from tests.unit.reporting.acme_march import scenario_sources
 
 CLOSE = ClosedPeriod(
     customer="acme",
