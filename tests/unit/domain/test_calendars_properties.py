@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from servanda.domain.calendar.arithmetic import BusinessCalendar
+from servanda.domain.calendar.blocks import BLOCK_SHIFT, block_start, from_epoch
 from servanda.domain.calendar.spec import CalendarSpec, DayException, Holiday, Window
 
 ZONES = (
@@ -64,12 +65,26 @@ def windows(draw: st.DrawFn, most: int) -> tuple[Window, ...]:
     return tuple(found)
 
 
+def block_edge_days() -> tuple[date, ...]:
+    """UTC dates (2000-2035) on which one of the calendar's internal blocks ends."""
+    first, last = 946_684_800 >> BLOCK_SHIFT, 2_082_758_400 >> BLOCK_SHIFT
+    return tuple(from_epoch(block_start(k)).date() for k in range(first + 1, last))
+
+
 @st.composite
-def calendars(draw: st.DrawFn) -> tuple[CalendarSpec, date]:
-    """A random calendar and the first of the DAYS local dates the test queries."""
+def calendars(draw: st.DrawFn, across_a_block_edge: bool = False) -> tuple[CalendarSpec, date]:
+    """A random calendar and the first of the DAYS local dates the test queries.
+
+    ``across_a_block_edge``: the queried days hold the instant where one of the
+    calendar's precomputed blocks ends and the next begins, so that answers
+    must join intervals, counts and searches across it.
+    """
     zone = draw(st.sampled_from(ZONES))
     near = transition_days(zone)
-    if near and draw(st.booleans()):
+    if across_a_block_edge:
+        edge = draw(st.sampled_from(block_edge_days()))
+        anchor = edge - timedelta(days=draw(st.integers(1, DAYS - 2)))
+    elif near and draw(st.booleans()):
         anchor = draw(st.sampled_from(near)) - timedelta(days=draw(st.integers(0, DAYS - 1)))
     else:
         anchor = date(2000, 1, 1) + timedelta(days=draw(st.integers(0, 36 * 365)))
@@ -123,6 +138,17 @@ class Reference:
     def between(self, a: int, b: int) -> int:
         return sum(self.open[self.index(a) : self.index(b)]) if b > a else 0
 
+    def intervals(self, a: int, b: int) -> list[tuple[int, int]]:
+        """The runs of open minutes in ``[a, b)``, as epoch seconds."""
+        found: list[tuple[int, int]] = []
+        for minute in range(a, b):
+            if self.open[self.index(minute)]:
+                if found and found[-1][1] == minute * 60:
+                    found[-1] = (found[-1][0], minute * 60 + 60)
+                else:
+                    found.append((minute * 60, minute * 60 + 60))
+        return found
+
     def add(self, a: int, minutes: int) -> int | None:
         """Minute at which ``minutes`` open minutes have elapsed; None past the covered range."""
         i = self.index(a)
@@ -158,6 +184,27 @@ class Reference:
 def test_every_operation_agrees_with_stepping_through_the_wall_clock_minute_by_minute(
     calendar: tuple[CalendarSpec, date], queries: list[tuple[int, int]]
 ) -> None:
+    agrees_with_the_reference(calendar, queries)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    calendars(across_a_block_edge=True),
+    st.lists(
+        st.tuples(st.integers(0, DAYS * MINUTES_PER_DAY - 1), st.integers(0, 6000)),
+        min_size=10,
+        max_size=10,
+    ),
+)
+def test_every_operation_agrees_with_the_reference_across_the_edge_of_a_precomputed_block(
+    calendar: tuple[CalendarSpec, date], queries: list[tuple[int, int]]
+) -> None:
+    agrees_with_the_reference(calendar, queries)
+
+
+def agrees_with_the_reference(
+    calendar: tuple[CalendarSpec, date], queries: list[tuple[int, int]]
+) -> None:
     spec, anchor = calendar
     reference = Reference(spec, anchor)
     engine = BusinessCalendar(spec)
@@ -170,6 +217,9 @@ def test_every_operation_agrees_with_stepping_through_the_wall_clock_minute_by_m
         expected = reference.add(a, minutes)
         if expected is not None:
             assert engine.add_epoch(a * 60, minutes * 60) == expected * 60
+            start = from_epoch(a * 60)
+            assert engine.add(start, timedelta(minutes=minutes)) == from_epoch(expected * 60)
+        assert engine.open_intervals_epoch(a * 60, b * 60) == reference.intervals(a, b)
         opening = reference.add(a, 0)
         if opening is not None:
             assert engine.next_open_epoch(a * 60) == opening * 60
