@@ -42,6 +42,19 @@ def cli(*arguments: str) -> CliOutcome:
     raise AssertionError(f"servanda {' '.join(arguments)} ended in a traceback:\n{shown}")
 
 
+def with_small_definitions(database_url: str) -> str:
+    """``database_url`` with the small definitions of ``tests.streams`` applied."""
+    from servanda.bootstrap import connect, load_settings
+    from tests.streams import apply_small_definitions
+
+    storage = connect(load_settings(database_url=database_url))
+    try:
+        apply_small_definitions(storage.uow_factory)
+    finally:
+        storage.dispose()
+    return database_url
+
+
 def stored_rows(database_url: str) -> dict[str, list[dict[str, object]]]:
     """Every stored row (column -> value), table by table, in a stable order."""
     import servanda.adapters.sqlalchemy.access_tables  # noqa: F401  (registers its tables)

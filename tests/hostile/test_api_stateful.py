@@ -320,18 +320,9 @@ def raw_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
 
 
 # Found by the stateful run on PostgreSQL (GET /api/v1/tickets/{ticket_id}): a NUL in a
-# ticket id reaches the database, which refuses it with a DataError, answered as a 500.
-# Text with NUL is an encoding case: refusing it in path parameters as the query
-# parameters already are belongs with the rest of the encoding limits. Until then this
-# test fails on PostgreSQL (strict xfail: it will say so when it passes).
-def test_a_nul_in_a_ticket_id_is_a_client_error(api: Api, request: pytest.FixtureRequest) -> None:
-    if api.storage.engine.dialect.name == "postgresql":
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="open: a NUL in a path parameter reaches PostgreSQL (DataError, 500)",
-                strict=True,
-            )
-        )
+# ticket id reached the database, which refused it with a DataError, answered as a 500.
+# A NUL anywhere in the URL is now refused before any route (``NulInUrl``), on both databases.
+def test_a_nul_in_a_ticket_id_is_a_client_error(api: Api) -> None:
     answer = api.client.get("/api/v1/tickets/a%00b", headers=api.headers("admin"))
     assert 400 <= answer.status_code < 500, answer.text
     assert "Traceback" not in answer.text

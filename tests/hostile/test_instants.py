@@ -14,10 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from servanda.bootstrap import connect, load_settings
 from tests.e2e.api_support import created, running_api
-from tests.hostile.boundary import cli, stored_rows
-from tests.streams import apply_small_definitions
+from tests.hostile.boundary import cli, stored_rows, with_small_definitions
 
 OUTSIDE = (
     "9999-12-31T23:59:59-14:00",
@@ -148,12 +146,7 @@ def test_every_report_endpoint_refuses_a_period_outside_the_supported_years(
 @pytest.fixture
 def database(database_url: str) -> str:
     """The small definitions applied, nothing else stored."""
-    storage = connect(load_settings(database_url=database_url))
-    try:
-        apply_small_definitions(storage.uow_factory)
-    finally:
-        storage.dispose()
-    return database_url
+    return with_small_definitions(database_url)
 
 
 @pytest.mark.parametrize("period", PERIODS)

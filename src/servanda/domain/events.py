@@ -120,3 +120,17 @@ def parse_instant(text: str, zone: tzinfo | None = None, *, field: str | None = 
     if seconds is None or not is_supported(seconds):
         raise EventError(unsupported(field or "timestamp", repr(value)))
     return seconds
+
+
+def refuse_nul(name: str, text: str) -> str:
+    """``text``, or ``EventError`` when it holds a NUL character (U+0000).
+
+    No text Servanda keeps may hold one: PostgreSQL cannot store it, SQLite
+    would, and precedence uses it to mean "any other value". Every reader of
+    events and outages (the API, JSONL, CSV, outage and ServiceNow files) checks
+    each text it keeps here, so a NUL rejects its record with the same message
+    on every path and database, and the other records are kept.
+    """
+    if "\x00" in text:
+        raise EventError(f"{name} holds a NUL character (U+0000), which no text may contain")
+    return text

@@ -8,7 +8,8 @@ seconds; a naive ``at`` is refused unless the reader is given the zone it is in.
 of strings); ``status_changed`` needs ``status``; ``attributes_changed`` needs
 a non-empty ``changes`` object of strings; ``rated`` needs a numeric ``score``.
 Unknown keys and keys that do not belong to the type are errors (typos would
-otherwise change SLA outcomes silently).
+otherwise change SLA outcomes silently), and so is a NUL character in any text
+(``domain.events.refuse_nul``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 import orjson
 
 from servanda.domain.errors import EventError
-from servanda.domain.events import DEFAULT_SOURCE, EventType, TicketEvent
+from servanda.domain.events import DEFAULT_SOURCE, EventType, TicketEvent, refuse_nul
 from servanda.domain.events import parse_instant as domain_parse_instant
 
 _REQUIRED = ("id", "ticket", "type", "at")
@@ -142,7 +143,7 @@ def _text(data: Mapping[str, object], key: str) -> str:
     value = data[key]
     if not isinstance(value, str) or not value:
         raise EventError(f"{key} must be a non-empty string, not {_kind(value)}")
-    return value
+    return refuse_nul(key, value)
 
 
 def _optional_text(data: Mapping[str, object], key: str) -> str | None:
@@ -159,6 +160,8 @@ def _pairs(data: Mapping[str, object], key: str) -> tuple[tuple[str, str], ...]:
     for name, item in value.items():
         if not isinstance(item, str):
             raise EventError(f"{key}.{name} must be a string, not {_kind(item)}")
+        refuse_nul(f"a name in {key}", name)
+        refuse_nul(f"{key}.{name}", item)
     return tuple(sorted(value.items()))
 
 

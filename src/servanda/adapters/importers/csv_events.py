@@ -6,7 +6,8 @@ import's), ``customer``, ``service``, ``priority``, ``status``, ``score``;
 ``field.<name>`` columns (custom fields, on ``created``) and ``change.<name>``
 columns (``attributes_changed``: ``change.priority``, ``change.service``, ...).
 An empty cell means "not given"; a value in a column that does not belong to
-the row's type is an error, as in the JSON format (docs/events.md). ``at`` is ISO 8601 with an offset (a naive
+the row's type is an error, as in the JSON format (docs/events.md), and so is a
+NUL character in any cell. ``at`` is ISO 8601 with an offset (a naive
 timestamp only when the import names its zone); it is floored to whole UTC
 seconds.
 
@@ -23,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from servanda.adapters.importers.records import Rejection, parse_instant
-from servanda.domain.events import DEFAULT_SOURCE, EventType, TicketEvent
+from servanda.domain.events import DEFAULT_SOURCE, EventType, TicketEvent, refuse_nul
 
 PLAIN_COLUMNS = (
     "id",
@@ -67,6 +68,8 @@ def event_from_row(
 ) -> TicketEvent:
     """One event from a row of cells; ``ValueError`` with a readable message otherwise."""
     cells = {name: value.strip() for name, value in row.items() if value and value.strip()}
+    for name, value in cells.items():
+        refuse_nul(name, value)
     for name in REQUIRED_COLUMNS:
         if name not in cells:
             raise ValueError(f"missing {name}")

@@ -8,7 +8,8 @@ zone), ``impact`` (``full`` default, or ``partial``), ``weight`` (fraction
 ``customers`` (JSON list, or ``;``-separated in CSV; empty = all customers),
 ``source`` (default the import's), ``description``.
 
-Every line yields an ``Outage`` or a ``Rejection`` with its line number.
+A NUL character in any text is an error (``domain.events.refuse_nul``). Every
+line yields an ``Outage`` or a ``Rejection`` with its line number.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from pathlib import Path
 import orjson
 
 from servanda.adapters.importers.records import Rejection, parse_instant
+from servanda.adapters.importers.text_files import TextFile
 from servanda.domain.availability import Impact, Outage
-from servanda.domain.events import DEFAULT_SOURCE
+from servanda.domain.events import DEFAULT_SOURCE, refuse_nul
 
 CSV_COLUMNS = (
     "id",
@@ -49,6 +51,10 @@ def outage_from_mapping(
     unknown = sorted(set(record) - _KNOWN)
     if unknown:
         raise ValueError(f"unknown field(s): {', '.join(unknown)}")
+    for name, value in record.items():
+        for text in value if isinstance(value, list) else (value,):
+            if isinstance(text, str):
+                refuse_nul(name, text)
     outage_id = _text(record.get("id") or record.get("reference"))
     if not outage_id:
         raise ValueError("missing id (or reference)")
@@ -121,7 +127,8 @@ def _csv(lines: Iterable[str], zone: tzinfo | None, source: str) -> Iterator[Num
 def read_outages(
     path: Path, *, zone: tzinfo | None = None, source: str = DEFAULT_SOURCE
 ) -> Iterator[Outage | Rejection]:
-    """Outages from a file, CSV when its name ends in ``.csv``, JSON Lines otherwise."""
+    """Outages from a file, CSV when its name ends in ``.csv`` (or ``.csv.gz``), JSON Lines
+    otherwise."""
     for item in read_numbered_outages(path, zone=zone, source=source):
         yield item if isinstance(item, Rejection) else item[1]
 
@@ -129,14 +136,18 @@ def read_outages(
 def read_numbered_outages(
     path: Path, *, zone: tzinfo | None = None, source: str = DEFAULT_SOURCE
 ) -> Iterator[Numbered | Rejection]:
-    """``read_outages`` with the line each outage was read from."""
-    parse = _csv if path.suffix.lower() == ".csv" else _jsonl
-    with path.open(encoding="utf-8-sig", newline="") as stream:
-        for item in parse(stream, zone, source):
+    """``read_outages`` with the line each outage was read from (plain or gzip; a line that is
+    not UTF-8, or where a compressed file breaks off, is a rejection: ``TextFile``)."""
+    kinds = [suffix.lower() for suffix in path.suffixes if suffix.lower() != ".gz"]
+    parse = _csv if kinds[-1:] == [".csv"] else _jsonl
+    with TextFile(path) as text:
+        for item in parse(text, zone, source):
+            yield from text.rejections()
             if isinstance(item, Rejection):
                 yield Rejection(item.line, item.message, item.raw, str(path))
             else:
                 yield item
+        yield from text.rejections()
 
 
 def _text(value: object) -> str:

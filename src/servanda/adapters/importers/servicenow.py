@@ -25,7 +25,7 @@ repeats them), source ``servicenow``: re-importing the same file is idempotent.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, tzinfo
 from pathlib import Path
@@ -35,10 +35,10 @@ from servanda.adapters.importers.servicenow_rows import (
     Columns,
     IncidentRow,
     in_update_order,
-    open_text,
     read_rows,
 )
 from servanda.adapters.importers.state_maps import StateMap, load_state_map
+from servanda.adapters.importers.text_files import TextFile
 from servanda.domain.events import SAME_INSTANT_RANK, EventType, TicketEvent
 
 SOURCE = "servicenow"
@@ -232,7 +232,17 @@ def convert_servicenow_file(
 ) -> ServiceNowConversion:
     """Read a ServiceNow incident log (plain or gzip CSV) into events; see the module rules."""
     options = options or ServiceNowOptions(state_map=load_state_map())
-    with open_text(path) as stream:
-        result = convert_rows(read_rows(stream, options.columns, options.zone), options)
+    with TextFile(path) as text:
+        result = convert_rows(_with_unreadable(text, options), options)
     result.rejections = [Rejection(r.line, r.message, r.raw, str(path)) for r in result.rejections]
     return result
+
+
+def _with_unreadable(
+    text: TextFile, options: ServiceNowOptions
+) -> Iterator[IncidentRow | Rejection]:
+    """The file's rows, and its lines that cannot be read (not UTF-8, a broken-off gzip)."""
+    for row in read_rows(text, options.columns, options.zone):
+        yield from text.rejections()
+        yield row
+    yield from text.rejections()

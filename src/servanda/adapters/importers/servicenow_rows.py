@@ -1,11 +1,12 @@
 """Reading a ServiceNow incident audit-log CSV into typed rows, in each incident's update order.
 
-The file (plain or gzip, detected by its magic bytes) has one row per incident
+The file (read by ``text_files.TextFile``: plain or gzip) has one row per incident
 update; the columns this reader needs are named in ``REQUIRED_COLUMNS``.
 Timestamps are ``D/M/YYYY HH:MM`` wall-clock time in the zone the import
 names (the export does not say); they become epoch seconds (UTC). ``?`` marks
-a missing value and becomes ``None``. A row that cannot be used is a
-``Rejection`` with its line number (the header is line 1).
+a missing value and becomes ``None``. A row that cannot be used (a NUL
+character in a cell it uses included) is a ``Rejection`` with its line number
+(the header is line 1).
 
 Order: rows are sorted per incident by ``sys_mod_count``, then
 ``sys_updated_at``, then line. Where one ``sys_mod_count`` appears on several
@@ -16,18 +17,15 @@ neighbouring updates are rejected as misplaced duplicates.
 from __future__ import annotations
 
 import csv
-import gzip
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from pathlib import Path
-from typing import IO
 
 from servanda.adapters.importers.records import Rejection
 from servanda.domain.errors import EventError
+from servanda.domain.events import refuse_nul
 from servanda.domain.instants import is_supported, unsupported
 
-GZIP_MAGIC = b"\x1f\x8b"
 MISSING = "?"
 REQUIRED_COLUMNS = (
     "number",
@@ -110,15 +108,6 @@ def priority_code(text: str) -> str:
     return f"P{int(head)}"
 
 
-def open_text(path: Path) -> IO[str]:
-    """The file as text, gunzipped on the fly when it starts with the gzip magic bytes."""
-    with path.open("rb") as probe:
-        compressed = probe.read(2) == GZIP_MAGIC
-    if compressed:
-        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
-    return path.open(encoding="utf-8-sig", newline="")
-
-
 class RowReader:
     """Turns CSV records into ``IncidentRow`` values or rejections."""
 
@@ -149,6 +138,9 @@ class RowReader:
         cell = dict(
             zip(self._names, map(_value, map(record.__getitem__, self._positions)), strict=True)
         )
+        if "\x00" in "".join(record):  # rare: then name the cell
+            for name, value in cell.items():
+                refuse_nul(name, value or "")
         number, state, mod = cell["number"], cell["incident_state"], cell["sys_mod_count"]
         if number is None:
             raise ValueError("missing incident number")
@@ -184,7 +176,9 @@ def _value(text: str) -> str | None:
     return None if value in (MISSING, "") else value
 
 
-def read_rows(stream: IO[str], columns: Columns, zone: tzinfo) -> Iterator[IncidentRow | Rejection]:
+def read_rows(
+    stream: Iterable[str], columns: Columns, zone: tzinfo
+) -> Iterator[IncidentRow | Rejection]:
     """Every data row of the log, in file order, as a row or a rejection."""
     reader = csv.reader(stream)
     header = next(reader, None)

@@ -3,7 +3,8 @@
 Routes live under ``/api/v1`` (one router per resource); ``/healthz``,
 ``/metrics``, ``/openapi.json`` and ``/docs`` sit at the root. The interactive
 docs load Swagger UI from files bundled in the package (``static/``): no CDN.
-Request bodies are limited to ``MAX_BODY_BYTES`` (413 beyond). ``HEAD`` answers
+Request bodies are limited to ``MAX_BODY_BYTES`` (413 beyond); a URL holding a NUL
+character is refused before any route (``NulInUrl``). ``HEAD`` answers
 like ``GET`` on every route that has one, without the body (``HeadAsGet``).
 """
 
@@ -110,6 +111,7 @@ def create_app(
     app.include_router(metrics.router)
     app.mount("/docs/static", StaticFiles(directory=STATIC), name="docs-static")
     app.add_middleware(BodyLimit)
+    app.add_middleware(NulInUrl)
     app.add_middleware(HeadAsGet)
     return app
 
@@ -201,3 +203,32 @@ async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
     response = errors.error_response(413, "body_too_large", _TOO_LARGE)
     app: ASGIApp = response
     await app(scope, receive, send)
+
+
+class NulInUrl:
+    """Refuse a path or query string holding a NUL character (``%00``) with 422.
+
+    No text Servanda keeps may hold one (``domain.events.refuse_nul``). A NUL in a
+    ticket id or a ``customer`` filter reached the database, where PostgreSQL refused
+    it (a 500, or a 422 ``unstorable_value``) and SQLite answered; refused here, before
+    any route, it is the same 422 on every route and database.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _holds_nul(scope):
+            response = errors.error_response(422, "invalid_request", _NUL_IN_URL)
+            app: ASGIApp = response
+            await app(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+_NUL_IN_URL = "the URL holds a NUL character (%00), which no text may contain"
+
+
+def _holds_nul(scope: Scope) -> bool:
+    query: bytes = scope.get("query_string", b"")
+    return "\x00" in scope["path"] or b"%00" in query or b"\x00" in query

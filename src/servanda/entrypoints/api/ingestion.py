@@ -68,20 +68,6 @@ TEXT_LIMITS = {"id": 200, "ticket": 200, "source": 200, "customer": 200, "servic
 TEXT_LIMITS |= {"priority": 100, "status": 100}
 
 
-def refuse_nul(value: object) -> None:
-    """``EventError`` if any text inside ``value`` holds a NUL character (no database stores it)."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise EventError("text must not contain NUL characters")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            refuse_nul(key)
-            refuse_nul(item)
-    elif isinstance(value, list):
-        for item in value:
-            refuse_nul(item)
-
-
 def check_lengths(event: TicketEvent) -> TicketEvent:
     """``EventError`` for a name longer than storage keeps (ids 200 characters, priority 100)."""
     for key, limit in TEXT_LIMITS.items():
@@ -123,7 +109,6 @@ def batch_answer(
     parsed: list[tuple[int, TicketEvent]] = []
     for index, raw in enumerate(items):
         try:
-            refuse_nul(raw)
             parsed.append((index, check_lengths(event_from_json(raw))))
         except EventError as error:
             results[index] = ItemResult(

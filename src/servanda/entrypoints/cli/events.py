@@ -19,14 +19,13 @@ and a re-run completes it: re-running reports how many events were new.
 from __future__ import annotations
 
 import gc
-import gzip
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -106,12 +105,6 @@ class ImportSummary:
         self.tickets.update(outcome.touched)
 
 
-def open_text(path: Path) -> IO[str]:
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8-sig", newline="")
-    return path.open(encoding="utf-8-sig", newline="")
-
-
 def format_of(path: Path) -> str:
     suffixes = [s for s in path.suffixes if s != ".gz"]
     kind = suffixes[-1] if suffixes else ""
@@ -122,7 +115,7 @@ def format_of(path: Path) -> str:
     raise typer.BadParameter(f"{path}: unknown format (expected .jsonl, .ndjson, .json or .csv)")
 
 
-def counted(stream: IO[str], advance: Advance) -> Iterator[str]:
+def counted(stream: Iterable[str], advance: Advance) -> Iterator[str]:
     pending = rows = 0
     for line in stream:
         pending += len(line)
@@ -135,21 +128,31 @@ def counted(stream: IO[str], advance: Advance) -> Iterator[str]:
 
 
 def read_file(path: Path, advance: Advance) -> Iterator[Item]:
-    """The events and rejections of one file, in file order."""
-    name = str(path)
-    with open_text(path) as stream:
-        lines = counted(stream, advance)
-        if format_of(path) == "csv":
-            from servanda.adapters.importers.csv_events import parse_csv_rows
+    """The events and rejections of one file, in file order (plain or gzip; a line that is
+    not UTF-8, or where a compressed file breaks off, is a rejection: ``TextFile``)."""
+    from servanda.adapters.importers.text_files import TextFile
 
-            for item in parse_csv_rows(lines):
-                if isinstance(item, Rejection):
-                    yield Rejection(item.line, item.message, item.raw, name)
-                else:
-                    number, event, raw = item
-                    yield SourcedEvent(event, name, number, raw)
-            return
+    name = str(path)
+    with TextFile(path) as text:
+        lines = counted(text, advance)
+        for item in _parsed(lines, name, csv=format_of(path) == "csv"):
+            yield from text.rejections()
+            yield item
+        yield from text.rejections()
+
+
+def _parsed(lines: Iterable[str], name: str, *, csv: bool) -> Iterator[Item]:
+    if not csv:
         yield from _read_jsonl(lines, name)
+        return
+    from servanda.adapters.importers.csv_events import parse_csv_rows
+
+    for item in parse_csv_rows(lines):
+        if isinstance(item, Rejection):
+            yield Rejection(item.line, item.message, item.raw, name)
+        else:
+            number, event, raw = item
+            yield SourcedEvent(event, name, number, raw)
 
 
 def _read_jsonl(lines: Iterable[str], name: str) -> Iterator[Item]:

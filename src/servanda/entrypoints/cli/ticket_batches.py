@@ -161,13 +161,16 @@ def read_share(paths: Iterable[Path], tickets: TicketClass, advance: Advance) ->
 
 
 def _jsonl_share(path: Path, tickets: TicketClass, advance: Advance) -> Iterator[Item]:
+    from servanda.adapters.importers.text_files import TextFile
     from servanda.domain.errors import EventError
-    from servanda.entrypoints.cli.events import SourcedEvent, counted, open_text
+    from servanda.entrypoints.cli.events import SourcedEvent, counted
     from servanda.specs.events import event_from_json, parse_event_line
 
     name = str(path)
-    with open_text(path) as stream:
-        for number, line in enumerate(counted(stream, advance), start=1):
+    with TextFile(path) as text:
+        for number, line in enumerate(counted(text, advance), start=1):
+            if tickets.share == 0:  # lines that cannot be read belong to share 0, as below
+                yield from text.rejections()
             if not line.strip():
                 continue
             ticket, data = _route(line)
@@ -182,6 +185,8 @@ def _jsonl_share(path: Path, tickets: TicketClass, advance: Advance) -> Iterator
                 yield SourcedEvent(event, name, number, raw)
             except EventError as error:
                 yield Rejection(number, str(error), raw, name)
+        if tickets.share == 0:
+            yield from text.rejections()
 
 
 def _route(line: str) -> tuple[str | None, object]:

@@ -16,9 +16,9 @@ from servanda.adapters.importers.servicenow_rows import (
     IncidentRow,
     LocalTimes,
     in_update_order,
-    open_text,
     read_rows,
 )
+from servanda.adapters.importers.text_files import TextFile
 from servanda.domain.errors import EventError
 
 HEADER = (
@@ -116,8 +116,8 @@ def test_plain_and_gzipped_files_read_the_same_and_a_bom_is_dropped(tmp_path: Pa
     plain, packed = tmp_path / "log.csv", tmp_path / "log.csv.gz"
     plain.write_text("\ufeff" + HEADER + ROW, encoding="utf-8")
     packed.write_bytes(gzip.compress(("\ufeff" + HEADER + ROW).encode("utf-8")))
-    with open_text(plain) as first, open_text(packed) as second:
-        assert first.read() == second.read() == HEADER + ROW
+    with TextFile(plain) as first, TextFile(packed) as second:
+        assert "".join(first) == "".join(second) == HEADER + ROW
 
 
 def row(mod: int, updated: int, line: int) -> IncidentRow:

@@ -19,7 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from servanda.adapters.importers.outages import outage_from_mapping
 from servanda.domain.availability import Outage
 from servanda.entrypoints.api.context import Context, Writer
-from servanda.entrypoints.api.ingestion import refuse_nul
 from servanda.entrypoints.api.json_bodies import StrictJsonRoute
 from servanda.entrypoints.api.results import BatchResult, ItemResult, stored_results, summarise
 from servanda.entrypoints.api.routers.events import MAX_BATCH, Strict, check_batch_size
@@ -66,7 +65,6 @@ def post_outages(
         try:
             if not isinstance(raw, dict):
                 raise ValueError("an outage is a JSON object")
-            refuse_nul(raw)
             parsed.append((index, outage_from_mapping(raw)))
         except (ValueError, TypeError, ArithmeticError) as error:
             results[index] = ItemResult(
