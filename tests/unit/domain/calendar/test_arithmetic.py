@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from servanda.domain.calendar.arithmetic import BusinessCalendar
+from servanda.domain.calendar.blocks import BLOCK_SHIFT, block_start
 from servanda.domain.calendar.spec import CalendarSpec, DayException, Window
 from servanda.domain.errors import CalendarError
 
@@ -45,6 +46,48 @@ def test_open_intervals_are_clipped_to_fractional_bounds_and_empty_ones_dropped(
     ]
     assert OFFICE.open_intervals(a, a) == []
     assert OFFICE.open_intervals(at(17), at(18)) == []
+    found = OFFICE.open_intervals(at(12), at(10, day=1))
+    assert all(bound.tzinfo is UTC for interval in found for bound in interval)
+
+
+def epoch(t: datetime) -> int:
+    return int(t.timestamp())
+
+
+def test_intervals_that_only_touch_the_queried_span_are_not_in_it():
+    assert OFFICE.open_intervals_epoch(epoch(at(17)), epoch(at(10, day=1))) == [
+        (epoch(at(9, day=1)), epoch(at(10, day=1)))
+    ]
+    assert OFFICE.open_intervals_epoch(epoch(at(8)), epoch(at(9))) == []
+
+
+def test_one_second_from_a_closed_instant_is_one_second_after_the_next_opening():
+    saturday = epoch(at(12, day=5))
+    assert OFFICE.add_epoch(saturday, 1) == epoch(at(9, 0, 1, day=7))
+    assert OFFICE.add_epoch(epoch(at(16, 59, 59)), 1) == epoch(at(17))
+
+
+def test_a_sum_that_ends_exactly_on_a_later_blocks_last_closing_stays_there():
+    k = epoch(MONDAY) >> BLOCK_SHIFT
+    while True:  # the next block whose last interval closes inside it (not cut at its edge)
+        k += 1
+        last_close = OFFICE.open_intervals_epoch(block_start(k), block_start(k + 1))[-1][1]
+        if last_close < block_start(k + 1):
+            break
+    first = block_start(k - 1)
+    assert OFFICE.add_epoch(first, OFFICE.between_epoch(first, last_close)) == last_close
+
+
+def test_an_opening_blocks_away_is_found_when_it_is_the_calendars_last():
+    day = date(2026, 3, 2)
+    calendar = BusinessCalendar(
+        CalendarSpec("one-day", "UTC", ((),) * 7, exceptions=(DayException(day, NINE_TO_FIVE),))
+    )
+    two_years_before = datetime(2024, 3, 1, tzinfo=UTC)
+    assert calendar.next_open(two_years_before) == datetime(2026, 3, 2, 9, tzinfo=UTC)
+    assert calendar.add(two_years_before, timedelta(hours=1)) == datetime(
+        2026, 3, 2, 10, tzinfo=UTC
+    )
 
 
 def test_fractions_of_a_second_count_only_where_the_calendar_is_open():
@@ -67,7 +110,8 @@ def test_fractions_of_a_second_count_only_where_the_calendar_is_open():
 )
 def test_naive_datetimes_are_refused_with_the_reason(call):
     naive = datetime(2026, 3, 2, 12, 0)  # noqa: DTZ001 - the input under test
-    with pytest.raises(CalendarError, match=re.escape("expected a timezone-aware datetime")):
+    expected = f"expected a timezone-aware datetime, got {naive!r}: name its zone (e.g. +00:00)"
+    with pytest.raises(CalendarError, match=re.escape(expected)):
         call(naive)
 
 
