@@ -129,6 +129,7 @@ def test_a_calendar_whose_last_opening_is_an_exception_day_says_it_runs_out():
     calendar = BusinessCalendar(spec)
     start = datetime(2026, 3, 2, 10, tzinfo=UTC)
     assert calendar.add(start, timedelta(hours=7)) == datetime(2026, 3, 2, 17, tzinfo=UTC)
+    assert calendar.next_close(start) == datetime(2026, 3, 2, 17, tzinfo=UTC)
     with pytest.raises(CalendarError) as refused:
         calendar.add(start, timedelta(hours=8))
     assert str(refused.value) == (
