@@ -11,15 +11,21 @@ infers (webhooks, periods) plus posted events to their ticket and listed
 tickets and clocks to one ticket (``LINKS``). Every call uses an admin token so
 that it reaches its handler rather than the 401, and every scenario starts
 from the same stored state (``fresh_start``). Bounded: at most ``SCENARIOS``
-scenarios of ``STEPS`` calls (about 4,000 calls, 30-40 s per database), on
-SQLite and PostgreSQL; every 5xx found is listed at the end, not shrunk. A raw-body test adds what a schema cannot express: bodies that are
-not JSON, not UTF-8, or nested 100,000 deep, on every POST route.
+scenarios of ``STEPS`` calls (about 4,000 calls, 30 s); every 5xx found is
+listed at the end, not shrunk. The stateful run is on SQLite only: on
+PostgreSQL it found the NUL case below (a 500, since fixed), but after other tests in the same
+process its generation was not repeatable (hypothesis: "inconsistent data
+generation"; some state outlives the per-scenario reset there), so it is not
+part of the suite; the regression tests it produced run on both databases. A raw-body test adds what a schema
+cannot express: bodies that are not JSON, not UTF-8, or nested 100,000 deep,
+on every POST route.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,8 +40,6 @@ SCENARIOS = 200
 STEPS = 20
 HOSTILE_TEXT = "x-servanda-hostile-text"  # bodies: any code point
 HOSTILE_PARAMETER = "x-servanda-hostile-parameter"  # URLs and headers: no lone surrogate
-HOSTILE_PATH = "x-servanda-hostile-path"  # path parameters: no NUL either, until
-# test_a_nul_in_a_ticket_id_is_a_client_error passes (then use HOSTILE_PARAMETER)
 HOSTILE_INSTANT = "x-servanda-hostile-instant"
 
 EDGE_STRINGS = [
@@ -100,19 +104,14 @@ def has_surrogate(text: str) -> bool:
     return any("\ud800" <= character <= "\udfff" for character in text)
 
 
-def texts(surrogates: bool, nul: bool = True) -> st.SearchStrategy[str]:
+def texts(surrogates: bool) -> st.SearchStrategy[str]:
     excluded: tuple[Any, ...] = () if surrogates else ("Cs",)
-    refused = () if nul else ("\x00",)
-    any_character = st.characters(exclude_categories=excluded, exclude_characters=refused)
-    control = st.characters(min_codepoint=0 if nul else 1, max_codepoint=0x1F)
-    edges = [
-        s for s in EDGE_STRINGS if (surrogates or not has_surrogate(s)) and (nul or "\x00" not in s)
-    ]
+    any_character = st.characters(exclude_categories=excluded)
     return st.one_of(
         st.text(max_size=20),  # ordinary values, so that some requests succeed
-        st.sampled_from(edges),
+        st.sampled_from([s for s in EDGE_STRINGS if surrogates or not has_surrogate(s)]),
         st.text(any_character, max_size=200),
-        st.text(control, min_size=1, max_size=40),
+        st.text(st.characters(max_codepoint=0x1F), min_size=1, max_size=40),
         st.integers(1, 300_000).map(lambda n: "y" * n),
     )
 
@@ -148,7 +147,7 @@ def hostile_schema(node: object, parameter: str = "") -> object:
     if kind == "string" and "enum" not in node and "const" not in node:
         loose = {k: v for k, v in node.items() if k not in {"minLength", "maxLength", "pattern"}}
         date = node.get("format") in {"date-time", "date"}
-        text = {"": HOSTILE_TEXT, "path": HOSTILE_PATH}.get(parameter, HOSTILE_PARAMETER)
+        text = HOSTILE_PARAMETER if parameter else HOSTILE_TEXT
         return {**loose, "format": HOSTILE_INSTANT if date else text}
     if kind in {"integer", "number"}:
         return {"anyOf": [node, {"enum": HOSTILE_NUMBERS}]}
@@ -201,7 +200,7 @@ def fresh_start(api: Api) -> None:
     storage = api.storage
     kept = {"api_tokens"}
     tables = [t for t in reversed(metadata.sorted_tables) if t.name not in kept]
-    with storage.engine.begin() as connection:  # DELETE: TRUNCATE costs ~0.5 s a scenario
+    with storage.engine.begin() as connection:
         for table in tables:
             connection.execute(delete(table))
     storage.evaluator.histories = HistoryCache()
@@ -214,7 +213,6 @@ def hostile_formats() -> None:
     """Custom format names: the built-in ``date-time`` generator other tests use is untouched."""
     schemathesis.openapi.format(HOSTILE_TEXT, texts(surrogates=True))
     schemathesis.openapi.format(HOSTILE_PARAMETER, texts(surrogates=False))
-    schemathesis.openapi.format(HOSTILE_PATH, texts(surrogates=False, nul=False))
     schemathesis.openapi.format(HOSTILE_INSTANT, instants())
 
 
@@ -225,7 +223,14 @@ def api(database_url: str) -> Iterator[Api]:
         yield running
 
 
-def test_no_sequence_of_hostile_calls_gets_a_server_error(api: Api) -> None:
+@pytest.fixture
+def sqlite_api(tmp_path: Path) -> Iterator[Api]:
+    with running_api(f"sqlite:///{tmp_path / 'servanda.sqlite'}") as running:
+        yield running
+
+
+def test_no_sequence_of_hostile_calls_gets_a_server_error(sqlite_api: Api) -> None:
+    api = sqlite_api
     document = linked(api.client.get("/openapi.json").json())
     schema = schemathesis.openapi.from_dict(hostile_schema(document))  # type: ignore[arg-type]
     schema.app = api.client.app
@@ -321,7 +326,6 @@ def raw_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
 
 # Found by the stateful run on PostgreSQL (GET /api/v1/tickets/{ticket_id}): a NUL in a
 # ticket id reached the database, which refused it with a DataError, answered as a 500.
-# A NUL anywhere in the URL is now refused before any route (``NulInUrl``), on both databases.
 def test_a_nul_in_a_ticket_id_is_a_client_error(api: Api) -> None:
     answer = api.client.get("/api/v1/tickets/a%00b", headers=api.headers("admin"))
     assert 400 <= answer.status_code < 500, answer.text
