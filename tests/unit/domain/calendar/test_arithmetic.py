@@ -146,3 +146,9 @@ def test_a_calendar_that_never_opens_says_so_instead_of_searching():
         "calendar 'never' runs out of opening time after 2026-03-02T00:00:00+00:00:"
         " it has no weekly windows and no later exception that opens a day"
     )
+
+
+def test_a_window_may_last_a_single_second_and_a_week_has_seven_days():
+    assert Window(0, 1).end == 1
+    with pytest.raises(ValueError, match=r"^weekly must hold seven days, Monday first$"):
+        CalendarSpec("short", "UTC", ((),) * 6)

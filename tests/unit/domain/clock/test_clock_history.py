@@ -370,6 +370,33 @@ def test_new_terms_find_the_run_that_passed_their_deadline():
     assert (res.state, res.deadline, res.breached_at) == (ClockState.BREACHED, at(9), at(11))
 
 
+def test_a_warning_passed_under_new_terms_fires_at_the_change_not_when_it_was_reached():
+    res = fold(
+        ev("c", EventType.CREATED, 0, priority="P2", status="open"),
+        ev("p", EventType.STATUS_CHANGED, 2, status="pending"),
+        ev("o", EventType.STATUS_CHANGED, 3, status="open"),
+        ev("x", EventType.ATTRIBUTES_CHANGED, 7.5, changes=(("priority", "P1"),)),
+        now=at(8),
+    )[(RES, 0)]
+    # P1's 75 % (6h) was passed at 7h, before P1 applied: it fires at the change
+    assert (Decimal("0.75"), at(7.5)) in [(w.threshold, w.at) for w in res.warnings]
+
+
+def test_new_terms_count_every_earlier_run_towards_their_deadline():
+    res = fold(
+        ev("c", EventType.CREATED, 0, priority="P2", status="open"),
+        ev("p1", EventType.STATUS_CHANGED, 2, status="pending"),
+        ev("o1", EventType.STATUS_CHANGED, 3, status="open"),
+        ev("p2", EventType.STATUS_CHANGED, 5, status="pending"),
+        ev("o2", EventType.STATUS_CHANGED, 6, status="open"),
+        ev("p3", EventType.STATUS_CHANGED, 10.5, status="pending"),
+        ev("x", EventType.ATTRIBUTES_CHANGED, 11, changes=(("priority", "P1"),)),
+        now=at(12),
+    )[(RES, 0)]
+    # runs of 2h, 2h, then 4h more of P1's 8h from 6h: due at 10h, the run went on to 10.5h
+    assert (res.state, res.deadline, res.breached_at) == (ClockState.BREACHED, at(10), at(11))
+
+
 def test_new_terms_already_used_up_by_earlier_runs_are_passed_in_the_next_run():
     res = fold(
         ev("c", EventType.CREATED, 0, priority="P2", status="open"),
